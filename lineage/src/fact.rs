@@ -1,0 +1,49 @@
+//! Facts: the named, persistent pieces of state a protocol derives.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A fact such as `log(b, hello)`: a relation name and its arguments.
+///
+/// Facts persist once derived. They are what invariants read at EOT and what
+/// lineage explains. Two facts are the same fact when relation and arguments
+/// are equal.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Fact {
+    /// Relation name, e.g. `log`.
+    pub rel: String,
+    /// Arguments, rendered as strings, e.g. `["b", "hello"]`.
+    pub args: Vec<String>,
+}
+
+impl Fact {
+    /// A fact with relation `rel` and the given arguments.
+    ///
+    /// ```
+    /// let f = ldfi_lineage::Fact::new("log", ["b", "hello"]);
+    /// assert_eq!(f.to_string(), "log(b, hello)");
+    /// ```
+    pub fn new<I, S>(rel: &str, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: ToString,
+    {
+        Fact {
+            rel: rel.to_string(),
+            args: args.into_iter().map(|a| a.to_string()).collect(),
+        }
+    }
+}
+
+impl fmt::Display for Fact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}(", self.rel)?;
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{a}")?;
+        }
+        write!(f, ")")
+    }
+}

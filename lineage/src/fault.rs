@@ -1,0 +1,294 @@
+//! Faults, fault sets and the fault space a search explores.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Logical time: ticks `1..=EOT`.
+pub type Tick = u32;
+
+/// One injected fault. Node names are the protocol's node names.
+///
+/// `Omit` and `Crash` are the Molly fault model and the only faults the
+/// solver chooses; the others are explicit extras a schedule may carry.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// The channel `from→to` loses what was sent at tick `at` (`at < EFF`).
+    Omit {
+        /// Sender.
+        from: String,
+        /// Receiver.
+        to: String,
+        /// Send tick.
+        at: Tick,
+    },
+    /// From tick `at` on, `node` sends nothing and derives nothing.
+    Crash {
+        /// The node that crashes.
+        node: String,
+        /// First tick at which it is down.
+        at: Tick,
+    },
+    /// What `from` sends to `to` at tick `at` arrives `ticks` ticks late.
+    Delay {
+        /// Sender.
+        from: String,
+        /// Receiver.
+        to: String,
+        /// Send tick.
+        at: Tick,
+        /// Extra ticks of latency.
+        ticks: Tick,
+    },
+    /// What `from` sends to `to` at tick `at` arrives twice (at `at+1` and `at+2`).
+    Duplicate {
+        /// Sender.
+        from: String,
+        /// Receiver.
+        to: String,
+        /// Send tick.
+        at: Tick,
+    },
+    /// Messages between group `a` and group `b` sent in ticks `from..until` are lost.
+    Partition {
+        /// One side.
+        a: Vec<String>,
+        /// The other side.
+        b: Vec<String>,
+        /// First tick of the partition.
+        from: Tick,
+        /// First tick after the partition (exclusive end).
+        until: Tick,
+    },
+    /// `node` loses its volatile state at tick `at` and starts again (`on_start`).
+    Restart {
+        /// The node that restarts.
+        node: String,
+        /// Tick of the restart.
+        at: Tick,
+    },
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Omit { from, to, at } => write!(f, "omit({from}, {to}, {at})"),
+            Fault::Crash { node, at } => write!(f, "crash({node}, {at})"),
+            Fault::Delay {
+                from,
+                to,
+                at,
+                ticks,
+            } => {
+                write!(f, "delay({from}, {to}, {at}, {ticks})")
+            }
+            Fault::Duplicate { from, to, at } => write!(f, "duplicate({from}, {to}, {at})"),
+            Fault::Partition { a, b, from, until } => {
+                write!(
+                    f,
+                    "partition({}|{}, {from}, {until})",
+                    a.join(","),
+                    b.join(",")
+                )
+            }
+            Fault::Restart { node, at } => write!(f, "restart({node}, {at})"),
+        }
+    }
+}
+
+/// A set of faults, kept sorted and free of duplicates so that equal sets
+/// compare, hash and print equal.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FaultSet(Vec<Fault>);
+
+impl FaultSet {
+    /// The empty fault set (the fault-free run).
+    pub fn new() -> Self {
+        FaultSet(Vec::new())
+    }
+
+    /// Adds a fault (no-op if present).
+    pub fn insert(&mut self, fault: Fault) {
+        if let Err(i) = self.0.binary_search(&fault) {
+            self.0.insert(i, fault);
+        }
+    }
+
+    /// The faults, in canonical order.
+    pub fn faults(&self) -> &[Fault] {
+        &self.0
+    }
+
+    /// Number of faults.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True for the fault-free set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True if every fault of `self` is in `other`.
+    pub fn is_subset(&self, other: &FaultSet) -> bool {
+        self.0.iter().all(|f| other.0.binary_search(f).is_ok())
+    }
+}
+
+impl FromIterator<Fault> for FaultSet {
+    fn from_iter<T: IntoIterator<Item = Fault>>(iter: T) -> Self {
+        let mut v: Vec<Fault> = iter.into_iter().collect();
+        v.sort();
+        v.dedup();
+        FaultSet(v)
+    }
+}
+
+impl fmt::Display for FaultSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return write!(f, "{{}}");
+        }
+        write!(f, "{{")?;
+        for (i, x) in self.0.iter().enumerate() {
+            if i > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{x}")?;
+        }
+        write!(f, "}}")
+    }
+}
+
+/// The bounds of a search: Molly's `--EOT --EFF --crashes --nodes`, plus the
+/// nodes a protocol exempts from faults (an oracle that never fails).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultSpace {
+    /// All node names, in the protocol's order.
+    pub nodes: Vec<String>,
+    /// End of time: the last tick.
+    pub eot: Tick,
+    /// End of finite failures: omissions only at ticks `< eff`.
+    pub eff: Tick,
+    /// At most this many nodes crash in one run.
+    pub crashes: u32,
+    /// Nodes that never crash and whose channels never lose messages.
+    pub exempt: Vec<String>,
+}
+
+impl FaultSpace {
+    /// Nodes that may fail, in protocol order.
+    pub fn faulty_nodes(&self) -> impl Iterator<Item = &String> {
+        self.nodes.iter().filter(|n| !self.exempt.contains(n))
+    }
+
+    /// Every candidate omission `omit(from, to, t)` with `t < eff`, in order.
+    pub fn omissions(&self) -> Vec<Fault> {
+        let mut out = Vec::new();
+        for t in 1..self.eff {
+            for from in self.faulty_nodes() {
+                for to in self.faulty_nodes() {
+                    if from != to {
+                        out.push(Fault::Omit {
+                            from: from.clone(),
+                            to: to.clone(),
+                            at: t,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every candidate crash `crash(node, t)` with `1 <= t <= eot` (none if
+    /// `crashes == 0`), in order.
+    pub fn crash_faults(&self) -> Vec<Fault> {
+        if self.crashes == 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for n in self.faulty_nodes() {
+            for t in 1..=self.eot {
+                out.push(Fault::Crash {
+                    node: n.clone(),
+                    at: t,
+                });
+            }
+        }
+        out
+    }
+
+    /// The size of the exhaustive space as Molly reports it:
+    /// `C(N,c) · (2^(N−1))^(EFF·(N−c)) · (Σ_{t=1}^{EOT+1} 2^((N−1)·min(EFF,t−1)))^c`,
+    /// as a float (it overflows integers quickly).
+    pub fn combinations(&self) -> f64 {
+        let n = self.nodes.len() as f64;
+        let c = self.crashes as f64;
+        let eff = self.eff as f64;
+        let choose = binomial(self.nodes.len() as u64, self.crashes as u64);
+        let omit = 2f64.powf((n - 1.0) * eff * (n - c));
+        let mut sum = 0f64;
+        for t in 1..=(self.eot + 1) {
+            let m = (self.eff.min(t - 1)) as f64;
+            sum += 2f64.powf((n - 1.0) * m);
+        }
+        choose * omit * sum.powf(c)
+    }
+}
+
+fn binomial(n: u64, k: u64) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    let mut r = 1f64;
+    for i in 0..k {
+        r = r * (n - i) as f64 / (i + 1) as f64;
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(eot: Tick, eff: Tick, crashes: u32) -> FaultSpace {
+        FaultSpace {
+            nodes: vec!["a".into(), "b".into(), "c".into()],
+            eot,
+            eff,
+            crashes,
+            exempt: vec![],
+        }
+    }
+
+    #[test]
+    fn combinations_match_molly_tables() {
+        // SIGMOD 2015, figure 12: simple-deliv 4/2/0 = 4.10e3,
+        // retry-deliv 4/2/1 = 4.07e4, classic 5/3/0 = 2.62e5.
+        let close = |x: f64, y: f64| (x / y - 1.0).abs() < 0.01;
+        assert!(close(space(4, 2, 0).combinations(), 4.096e3));
+        assert!(close(space(4, 2, 1).combinations(), 4.07e4));
+        assert!(close(space(5, 3, 0).combinations(), 2.62e5));
+        assert!(close(space(11, 10, 1).combinations(), 8.07e18));
+        assert!(close(space(8, 7, 1).combinations(), 3.08e13));
+    }
+
+    #[test]
+    fn fault_set_is_canonical() {
+        let a = Fault::Crash {
+            node: "a".into(),
+            at: 2,
+        };
+        let b = Fault::Omit {
+            from: "a".into(),
+            to: "b".into(),
+            at: 1,
+        };
+        let s1: FaultSet = [a.clone(), b.clone()].into_iter().collect();
+        let s2: FaultSet = [b.clone(), a.clone(), b].into_iter().collect();
+        assert_eq!(s1, s2);
+        assert_eq!(s1.len(), 2);
+    }
+}

@@ -1,0 +1,123 @@
+//! The AND/OR lineage graph of an outcome: every known way it came about.
+
+use crate::fact::Fact;
+use crate::fault::{Fault, FaultSet, Tick};
+use crate::trace::{MsgId, NodeIdx};
+use serde::{Deserialize, Serialize};
+
+/// Index of a vertex in [`LineageGraph::vertices`].
+pub type Vid = u32;
+
+/// One vertex of a lineage graph. Children always have smaller indices than
+/// their parents, so a forward pass evaluates the graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vertex {
+    /// Always holds (a workload input; an empty conjunction).
+    True,
+    /// Never holds (an empty disjunction, e.g. a fact nobody derived).
+    False,
+    /// Holds if any child holds: a fact with alternative derivations.
+    Or {
+        /// What this vertex stands for, for people (e.g. `log(b, hello)`).
+        label: String,
+        /// Alternatives.
+        children: Vec<Vid>,
+    },
+    /// Holds if every child holds (a node's history prefix, an outcome conjunct).
+    And {
+        /// What this vertex stands for, for people.
+        label: String,
+        /// Requirements.
+        children: Vec<Vid>,
+    },
+    /// A derivation of `fact` by `node` at tick `at`: holds if every cause
+    /// holds and `node` has not crashed at or before `at`.
+    Derivation {
+        /// Deriving node.
+        node: NodeIdx,
+        /// Tick.
+        at: Tick,
+        /// The fact derived.
+        fact: Fact,
+        /// Causes.
+        causes: Vec<Vid>,
+    },
+    /// A message: holds if every cause holds, it was not omitted
+    /// (`omit(from, to, sent)`), and its sender had not crashed at or before
+    /// `sent`.
+    Message {
+        /// The message.
+        id: MsgId,
+        /// Receiver.
+        to: NodeIdx,
+        /// Causes (of the send).
+        causes: Vec<Vid>,
+    },
+    /// Holds if `node` crashed at some tick.
+    Crashed {
+        /// The node.
+        node: NodeIdx,
+    },
+}
+
+/// The lineage of one outcome in one run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineageGraph {
+    /// Node names (a [`NodeIdx`] indexes this).
+    pub nodes: Vec<String>,
+    /// Vertices, children before parents.
+    pub vertices: Vec<Vertex>,
+    /// The outcome vertex: it held in the run the graph comes from.
+    pub root: Vid,
+}
+
+impl LineageGraph {
+    /// Children of vertex `v`.
+    pub fn children(&self, v: Vid) -> &[Vid] {
+        match &self.vertices[v as usize] {
+            Vertex::Or { children, .. } | Vertex::And { children, .. } => children,
+            Vertex::Derivation { causes, .. } | Vertex::Message { causes, .. } => causes,
+            Vertex::True | Vertex::False | Vertex::Crashed { .. } => &[],
+        }
+    }
+
+    /// Whether the outcome still holds under `faults`, by the graph's own
+    /// semantics (only `omit` and `crash` faults matter; an `omit` or `crash`
+    /// that names an unknown node is ignored). The solver's answers are
+    /// checked against this.
+    pub fn holds_under(&self, faults: &FaultSet) -> bool {
+        let crash_at = |node: NodeIdx| -> Option<Tick> {
+            let name = &self.nodes[node as usize];
+            faults.faults().iter().find_map(|f| match f {
+                Fault::Crash { node: n, at } if n == name => Some(*at),
+                _ => None,
+            })
+        };
+        let up = |node: NodeIdx, t: Tick| crash_at(node).is_none_or(|c| c > t);
+        let omitted = |id: &MsgId, to: NodeIdx| {
+            let (from, to) = (&self.nodes[id.from as usize], &self.nodes[to as usize]);
+            faults.faults().iter().any(|f| {
+                matches!(f, Fault::Omit { from: a, to: b, at } if a == from && b == to && *at == id.sent)
+            })
+        };
+        let mut val = vec![false; self.vertices.len()];
+        for (i, v) in self.vertices.iter().enumerate() {
+            let all = |cs: &[Vid]| cs.iter().all(|c| val[*c as usize]);
+            val[i] = match v {
+                Vertex::True => true,
+                Vertex::False => false,
+                Vertex::Or { children, .. } => children.iter().any(|c| val[*c as usize]),
+                Vertex::And { children, .. } => all(children),
+                Vertex::Derivation {
+                    node, at, causes, ..
+                } => all(causes) && up(*node, *at),
+                Vertex::Message { id, to, causes } => {
+                    all(causes) && up(id.from, id.sent) && !omitted(id, *to)
+                }
+                Vertex::Crashed { node } => crash_at(*node).is_some(),
+            };
+        }
+        val[self.root as usize]
+    }
+}
