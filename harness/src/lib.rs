@@ -1,1 +1,30 @@
-//! harness
+//! The ldfi harness: the model API, the turmoil runner with fault
+//! injection, the checker, schedules, and the search.
+//!
+//! Modules:
+//! - [`model`]: `Node`, `Protocol`, `Invariant`, `Params` — what a protocol author writes.
+//! - [`ctx`]: `Ctx`, what a handler may do; lineage recorded for free.
+//! - [`end`]: the end state invariants read.
+//! - [`check`]: verdicts.
+//! - [`runner`]: running a protocol in turmoil under a fault set.
+//! - [`error`]: typed errors.
+//! - [`registry`]: protocols by name, message types erased.
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod ctx;
+pub mod end;
+pub mod error;
+pub mod model;
+mod plan;
+pub mod registry;
+pub mod runner;
+mod world;
+
+pub use check::Verdict;
+pub use ctx::{Ctx, NodeId};
+pub use end::EndState;
+pub use error::{FaultError, RunError};
+pub use ldfi_lineage::{Fact, Fault, FaultSet, FaultSpace, Prop, Tick, Trace};
+pub use model::{Input, Invariant, Message, Node, Params, Protocol, ProtocolInfo, Setup};
+pub use runner::{fault_space, run, LineageMode, Run, RunConfig};

@@ -1,1 +1,26 @@
-//! protocols
+//! Protocol models shipped with ldfi, written against the public model API
+//! of `ldfi-harness` only — each is also an example of modelling your own.
+//!
+//! Modules:
+//! - [`delivery`]: the broadcast-delivery suite (simple, retry, redun, ack, classic).
+#![deny(missing_docs)]
+
+pub mod delivery;
+
+use ldfi_harness::registry::Registry;
+
+/// Every shipped protocol.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    use delivery::{Delivery, Kind};
+    for k in [
+        Kind::Simple,
+        Kind::Retry,
+        Kind::Redun,
+        Kind::Ack,
+        Kind::Classic,
+    ] {
+        r.add(Delivery(k));
+    }
+    r
+}

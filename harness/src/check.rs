@@ -1,0 +1,103 @@
+//! The checker: each invariant `pre ⇒ post` over the end state.
+
+use crate::end::EndState;
+use crate::model::Invariant;
+use ldfi_lineage::{Fact, Prop};
+use serde::Serialize;
+use std::fmt;
+
+/// The verdict on one run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Some invariant's `pre` held, and every invariant whose `pre` held had its `post` hold.
+    Good,
+    /// No invariant's `pre` held: nothing was promised, nothing broken.
+    Vacuous,
+    /// `pre` held and `post` did not.
+    Violated {
+        /// The invariant (or enforcement predicate) violated.
+        invariant: String,
+        /// What is missing (facts of `post` that do not hold), or the
+        /// predicate's explanation.
+        missing: Vec<String>,
+    },
+}
+
+impl Verdict {
+    /// `good`, `vacuous` or `violated`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Verdict::Good => "good",
+            Verdict::Vacuous => "vacuous",
+            Verdict::Violated { .. } => "violated",
+        }
+    }
+
+    /// True for `Violated`.
+    pub fn is_violated(&self) -> bool {
+        matches!(self, Verdict::Violated { .. })
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Violated { invariant, missing } => {
+                write!(f, "violated: {invariant}")?;
+                if !missing.is_empty() {
+                    write!(f, " (missing: {})", missing.join(", "))?;
+                }
+                Ok(())
+            }
+            v => write!(f, "{}", v.word()),
+        }
+    }
+}
+
+/// The result of checking: the verdict, and the outcome the search should
+/// try to break — the conjunction of `post` over the invariants whose `pre`
+/// held (`None` when the run is violated).
+pub struct Checked {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What the good run achieved (for lineage); `None` if violated.
+    pub outcome: Option<Prop>,
+}
+
+/// Checks every invariant against the end state.
+pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
+    let mut promised = Vec::new();
+    for inv in invariants {
+        let (pre, post) = (inv.check)(end);
+        if !end.eval(&pre) {
+            continue;
+        }
+        if !end.eval(&post) {
+            let missing = end.missing(&post).iter().map(Fact::to_string).collect();
+            return Checked {
+                verdict: Verdict::Violated {
+                    invariant: inv.name.clone(),
+                    missing,
+                },
+                outcome: None,
+            };
+        }
+        promised.push(post);
+    }
+    if promised.is_empty() {
+        return Checked {
+            verdict: Verdict::Vacuous,
+            outcome: Some(Prop::True),
+        };
+    }
+    let outcome = if promised.len() == 1 {
+        promised.pop().expect("one element")
+    } else {
+        Prop::And(promised)
+    };
+    Checked {
+        verdict: Verdict::Good,
+        outcome: Some(outcome),
+    }
+}

@@ -1,0 +1,60 @@
+//! A registry of protocols behind one object-safe interface, so a CLI or a
+//! test can pick a protocol by name whatever its message type.
+
+use crate::error::RunError;
+use crate::model::{Protocol, ProtocolInfo};
+use crate::runner::{run, Run, RunConfig};
+
+/// A protocol with its message type erased.
+pub trait DynProtocol {
+    /// Names, versions, workloads, defaults.
+    fn info(&self) -> ProtocolInfo;
+    /// Runs it once.
+    fn run(&self, cfg: &RunConfig) -> Result<Run, RunError>;
+}
+
+impl<P: Protocol> DynProtocol for P {
+    fn info(&self) -> ProtocolInfo {
+        Protocol::info(self)
+    }
+
+    fn run(&self, cfg: &RunConfig) -> Result<Run, RunError> {
+        run(self, cfg)
+    }
+}
+
+/// Protocols by name, in the order added.
+#[derive(Default)]
+pub struct Registry {
+    protocols: Vec<Box<dyn DynProtocol>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// Adds a protocol.
+    pub fn add<P: Protocol>(&mut self, p: P) {
+        self.protocols.push(Box::new(p));
+    }
+
+    /// The protocol called `name`.
+    pub fn get(&self, name: &str) -> Option<&dyn DynProtocol> {
+        self.protocols
+            .iter()
+            .find(|p| p.info().name == name)
+            .map(|p| p.as_ref())
+    }
+
+    /// Every protocol, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &dyn DynProtocol> {
+        self.protocols.iter().map(|p| p.as_ref())
+    }
+
+    /// Every protocol's name, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.iter().map(|p| p.info().name).collect()
+    }
+}

@@ -1,0 +1,278 @@
+//! The runner: one turmoil host per node, messages as serde-encoded UDP
+//! datagrams with a fixed one-tick latency, ticks `1..=EOT`.
+
+use crate::check::{check, Verdict};
+use crate::end::EndState;
+use crate::error::RunError;
+use crate::model::{Params, Protocol, Setup};
+use crate::plan::Plan;
+use crate::world::{Envelope, World};
+use ldfi_lineage::{FaultSet, FaultSpace, NodeIdx, Prop, Tick, Trace};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::rc::Rc;
+use std::time::Duration;
+
+/// The UDP port every simulated node listens on.
+const PORT: u16 = 7000;
+/// One logical tick of simulated time (one turmoil step).
+const TICK: Duration = Duration::from_millis(1);
+/// Largest datagram a node may send.
+const MAX_DATAGRAM: usize = 64 * 1024;
+
+/// How lineage is recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LineageMode {
+    /// Honour the protocol's `because` declarations (precise).
+    #[default]
+    Declared,
+    /// Ignore them: every action is caused by everything before it on its
+    /// node, as for a protocol with no annotations at all.
+    HappensBefore,
+}
+
+/// Everything that determines a run.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Protocol version.
+    pub version: String,
+    /// Workload.
+    pub workload: String,
+    /// Bounds.
+    pub params: Params,
+    /// The seed of every random choice in the run.
+    pub seed: u64,
+    /// The faults to inject.
+    pub faults: FaultSet,
+    /// How lineage is recorded.
+    pub lineage: LineageMode,
+}
+
+/// The result of one run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Everything that happened.
+    pub trace: Trace,
+    /// What held at EOT.
+    pub end: EndState,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// For a good or vacuous run, the outcome whose lineage to break.
+    pub outcome: Option<Prop>,
+}
+
+/// The fault space of a protocol at `params`.
+pub fn fault_space(info: &crate::model::ProtocolInfo, params: &Params) -> FaultSpace {
+    FaultSpace {
+        nodes: info.nodes.clone(),
+        eot: params.eot,
+        eff: params.eff,
+        crashes: params.crashes,
+        exempt: info.exempt.clone(),
+    }
+}
+
+/// Checks version, workload and parameters against the protocol.
+pub fn validate<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<(), RunError> {
+    let info = p.info();
+    if !info.versions.contains(&cfg.version) {
+        return Err(RunError::UnknownVersion {
+            protocol: info.name,
+            version: cfg.version.clone(),
+            known: info.versions.join(", "),
+        });
+    }
+    if !info.workloads.contains(&cfg.workload) {
+        return Err(RunError::UnknownWorkload {
+            protocol: info.name,
+            workload: cfg.workload.clone(),
+            known: info.workloads.join(", "),
+        });
+    }
+    if cfg.params.eot == 0 {
+        return Err(RunError::Params("eot must be at least 1".into()));
+    }
+    if cfg.params.eot > 10_000 {
+        return Err(RunError::Params(format!(
+            "eot = {} is above the limit of 10000",
+            cfg.params.eot
+        )));
+    }
+    if cfg.params.eff > cfg.params.eot {
+        return Err(RunError::Params(format!(
+            "eff = {} must not exceed eot = {}",
+            cfg.params.eff, cfg.params.eot
+        )));
+    }
+    let faulty = info.nodes.len() - info.exempt.len();
+    if cfg.params.crashes as usize > faulty {
+        return Err(RunError::Params(format!(
+            "crashes = {} but only {faulty} nodes may crash",
+            cfg.params.crashes
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `p` under `cfg` in turmoil and checks the result.
+pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
+    validate(p, cfg)?;
+    let info = p.info();
+    let plan = Plan::new(&fault_space(&info, &cfg.params), &cfg.faults)?;
+    let setup = Setup {
+        version: cfg.version.clone(),
+        workload: cfg.workload.clone(),
+        params: cfg.params,
+        nodes: info.nodes.clone(),
+    };
+    let world = Rc::new(RefCell::new(build_world(p, &setup, cfg, plan)));
+    simulate(&world, &info.nodes, cfg)?;
+    let world = Rc::try_unwrap(world)
+        .map_err(|_| RunError::Sim("a host outlived the simulation".into()))?;
+    let world = world.into_inner();
+    let end = world.end_state();
+    let checked = check(&p.invariants(&setup), &end);
+    let trace = Trace {
+        nodes: world.names,
+        eot: world.eot,
+        events: world.events,
+    };
+    Ok(Run {
+        trace,
+        end,
+        verdict: checked.verdict,
+        outcome: checked.outcome,
+    })
+}
+
+fn build_world<P: Protocol>(p: &P, setup: &Setup, cfg: &RunConfig, plan: Plan) -> World<P::Msg> {
+    let index = |name: &str| setup.nodes.iter().position(|n| n == name);
+    let mut inputs: BTreeMap<(Tick, NodeIdx), Vec<(u32, P::Msg)>> = BTreeMap::new();
+    let mut count = 0u32;
+    for input in p.inputs(setup) {
+        let node = index(&input.node).unwrap_or_else(|| {
+            panic!(
+                "protocol model bug: input for unknown node `{}`",
+                input.node
+            )
+        });
+        inputs
+            .entry((input.at, node as NodeIdx))
+            .or_default()
+            .push((count, input.msg));
+        count += 1;
+    }
+    for (&node, &at) in &plan.crash {
+        for (to, msg) in p.crash_notice(setup, &setup.nodes[node as usize]) {
+            let to = index(&to).unwrap_or_else(|| {
+                panic!("protocol model bug: crash notice for unknown node `{to}`")
+            });
+            if at < setup.params.eot {
+                inputs
+                    .entry((at + 1, to as NodeIdx))
+                    .or_default()
+                    .push((count, msg));
+            }
+            count += 1;
+        }
+    }
+    let nodes = p.nodes(setup);
+    assert_eq!(
+        nodes.len(),
+        setup.nodes.len(),
+        "protocol model bug: one node per name"
+    );
+    let (setup2, p_nodes) = (setup.clone(), move |s: &Setup| p.nodes(s));
+    // Restarts rebuild one node from a fresh set; build them up front so the
+    // world does not borrow the protocol.
+    let fresh: Vec<_> = if plan.restart.is_empty() {
+        Vec::new()
+    } else {
+        plan.restart
+            .iter()
+            .map(|(n, _)| (*n, p_nodes(&setup2)))
+            .collect()
+    };
+    let fresh = RefCell::new(fresh);
+    let rebuild = Box::new(move |n: NodeIdx| {
+        let mut fresh = fresh.borrow_mut();
+        let pos = fresh
+            .iter()
+            .position(|(m, _)| *m == n)
+            .expect("a fresh node per restart");
+        let (_, mut set) = fresh.remove(pos);
+        set.swap_remove(n as usize)
+    });
+    World::new(
+        setup.nodes.clone(),
+        setup.params.eot,
+        nodes,
+        inputs,
+        plan,
+        rebuild,
+        cfg.seed,
+        cfg.lineage == LineageMode::Declared,
+    )
+}
+
+fn simulate<M: crate::model::Message>(
+    world: &Rc<RefCell<World<M>>>,
+    names: &[String],
+    cfg: &RunConfig,
+) -> Result<(), RunError> {
+    let eot = cfg.params.eot;
+    let mut sim = turmoil::Builder::new()
+        .tick_duration(TICK)
+        .min_message_latency(TICK)
+        .max_message_latency(TICK)
+        .simulation_duration(TICK * (eot + 8))
+        .rng_seed(cfg.seed)
+        .build();
+    for (i, name) in names.iter().enumerate() {
+        let world = world.clone();
+        let names: Vec<String> = names.to_vec();
+        sim.host(name.as_str(), move || {
+            host(world.clone(), names.clone(), i as NodeIdx, eot)
+        });
+    }
+    for _ in 0..=eot + 1 {
+        sim.step().map_err(|e| RunError::Sim(e.to_string()))?;
+    }
+    drop(sim);
+    Ok(())
+}
+
+async fn host<M: crate::model::Message>(
+    world: Rc<RefCell<World<M>>>,
+    names: Vec<String>,
+    me: NodeIdx,
+    eot: Tick,
+) -> turmoil::Result {
+    let sock =
+        turmoil::net::UdpSocket::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT))
+            .await?;
+    let addrs: Vec<SocketAddr> = names
+        .iter()
+        .map(|n| SocketAddr::new(turmoil::lookup(n.as_str()), PORT))
+        .collect();
+    let mut buf = vec![0u8; MAX_DATAGRAM];
+    for t in 1..=eot {
+        tokio::time::sleep(TICK).await;
+        let mut arrived: Vec<Envelope<M>> = Vec::new();
+        while let Ok((n, _)) = sock.try_recv_from(&mut buf) {
+            let env = postcard::from_bytes(&buf[..n]).expect("the harness decodes what it encoded");
+            arrived.push(env);
+        }
+        let out = world.borrow_mut().step(me, t, arrived);
+        for (to, env) in out {
+            let bytes = postcard::to_stdvec(&env).expect("messages serialize");
+            assert!(
+                bytes.len() <= MAX_DATAGRAM,
+                "protocol model bug: message larger than {MAX_DATAGRAM} bytes"
+            );
+            sock.send_to(&bytes, addrs[to as usize]).await?;
+        }
+    }
+    Ok(())
+}

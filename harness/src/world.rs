@@ -1,0 +1,231 @@
+//! The harness's side of a run: node states, the message layer that
+//! injects faults, and the trace being recorded. Turmoil hosts call
+//! [`World::step`] once per node per tick.
+
+use crate::ctx::{Ctx, Local, Outgoing};
+use crate::end::EndState;
+use crate::model::{Message, Node};
+use crate::plan::{Fate, Plan};
+use ldfi_lineage::{Cause, Event, Loss, MsgId, NodeIdx, Tick, ENV};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// A message on the wire: identity, delivery tick, copy number, payload.
+pub(crate) type Envelope<M> = (MsgId, Tick, u8, M);
+
+/// Pending deliveries of one node, in delivery order.
+type Inbox<M> = BTreeMap<(Tick, MsgId, u8), M>;
+
+/// Builds a fresh node (for `restart`).
+pub(crate) type Rebuild<M> = Box<dyn Fn(NodeIdx) -> Box<dyn Node<M>>>;
+
+pub(crate) struct World<M: Message> {
+    pub(crate) names: Vec<String>,
+    pub(crate) eot: Tick,
+    nodes: Vec<Box<dyn Node<M>>>,
+    locals: Vec<Local>,
+    down: Vec<bool>,
+    inbox: Vec<Inbox<M>>,
+    /// Inputs by (tick, node): (input number, message).
+    inputs: BTreeMap<(Tick, NodeIdx), Vec<(u32, M)>>,
+    plan: Plan,
+    rebuild: Rebuild<M>,
+    honor_because: bool,
+    pub(crate) events: Vec<Event>,
+    outbox: Vec<Outgoing<M>>,
+}
+
+impl<M: Message> World<M> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        names: Vec<String>,
+        eot: Tick,
+        nodes: Vec<Box<dyn Node<M>>>,
+        inputs: BTreeMap<(Tick, NodeIdx), Vec<(u32, M)>>,
+        plan: Plan,
+        rebuild: Rebuild<M>,
+        seed: u64,
+        honor_because: bool,
+    ) -> Self {
+        let n = names.len();
+        let locals = (0..n)
+            .map(|i| Local {
+                step: 0,
+                send_seq: 0,
+                held: BTreeMap::new(),
+                rng: ChaCha8Rng::seed_from_u64(seed ^ ((i as u64 + 1) << 32)),
+            })
+            .collect();
+        World {
+            names,
+            eot,
+            nodes,
+            locals,
+            down: vec![false; n],
+            inbox: (0..n).map(|_| BTreeMap::new()).collect(),
+            inputs,
+            plan,
+            rebuild,
+            honor_because,
+            events: Vec::new(),
+            outbox: Vec::new(),
+        }
+    }
+
+    /// Runs node `me` for tick `t` given the envelopes that arrived for it;
+    /// returns the envelopes to put on the wire.
+    pub(crate) fn step(
+        &mut self,
+        me: NodeIdx,
+        t: Tick,
+        arrived: Vec<Envelope<M>>,
+    ) -> Vec<(NodeIdx, Envelope<M>)> {
+        let i = me as usize;
+        for (id, at, copy, msg) in arrived {
+            self.inbox[i].insert((at, id, copy), msg);
+        }
+        let restarted = self.plan.restart.contains(&(me, t));
+        if restarted {
+            self.nodes[i] = (self.rebuild)(me);
+            self.down[i] = false;
+            self.events.push(Event::Restart { node: me, at: t });
+        } else if self.plan.crash.get(&me) == Some(&t) {
+            self.down[i] = true;
+            self.events.push(Event::Crash { node: me, at: t });
+        }
+        let due: Vec<_> = {
+            let later = self.inbox[i].split_off(&(
+                t + 1,
+                MsgId {
+                    from: 0,
+                    sent: 0,
+                    seq: 0,
+                },
+                0,
+            ));
+            std::mem::replace(&mut self.inbox[i], later)
+                .into_iter()
+                .collect()
+        };
+        if self.down[i] {
+            for ((_, id, _), _) in due {
+                self.events.push(Event::Lost {
+                    id,
+                    to: me,
+                    reason: Loss::ReceiverDown,
+                });
+            }
+            return Vec::new();
+        }
+        self.locals[i].send_seq = 0;
+        if t == 1 || restarted {
+            self.handle(me, t, None, |n, ctx| n.on_start(ctx));
+        }
+        for (input, msg) in self.inputs.remove(&(t, me)).unwrap_or_default() {
+            self.events.push(Event::Input {
+                input,
+                node: me,
+                at: t,
+                label: crate::ctx::label(&msg),
+            });
+            self.handle(me, t, Some(Cause::Input(input)), |n, ctx| {
+                n.on_message(ctx, crate::NodeId(ENV), msg)
+            });
+        }
+        for ((_, id, _), msg) in due {
+            self.locals[i].step += 1;
+            let step = self.locals[i].step;
+            self.events.push(Event::Deliver {
+                id,
+                to: me,
+                at: t,
+                step,
+            });
+            let from = crate::NodeId(id.from);
+            self.handle(me, t, Some(Cause::Msg(id)), |n, ctx| {
+                n.on_message(ctx, from, msg)
+            });
+        }
+        self.handle(me, t, None, |n, ctx| n.on_tick(ctx));
+        self.flush(t)
+    }
+
+    fn handle(
+        &mut self,
+        me: NodeIdx,
+        t: Tick,
+        handling: Option<Cause>,
+        f: impl FnOnce(&mut dyn Node<M>, &mut Ctx<'_, M>),
+    ) {
+        let i = me as usize;
+        let mut ctx = Ctx {
+            now: t,
+            me,
+            names: &self.names,
+            local: &mut self.locals[i],
+            events: &mut self.events,
+            outbox: &mut self.outbox,
+            handling,
+            narrowed: None,
+            honor_because: self.honor_because,
+        };
+        f(self.nodes[i].as_mut(), &mut ctx);
+    }
+
+    /// Applies the schedule to what was sent this tick.
+    fn flush(&mut self, t: Tick) -> Vec<(NodeIdx, Envelope<M>)> {
+        let mut wire = Vec::new();
+        for Outgoing { id, to, msg } in std::mem::take(&mut self.outbox) {
+            let reason = match self.plan.fate(id.from, to, t) {
+                Fate::Omitted => Some(Loss::Omitted),
+                Fate::Partitioned => Some(Loss::Partitioned),
+                Fate::Deliver { extra, copies } => {
+                    let at = t + 1 + extra;
+                    if at > self.eot {
+                        Some(Loss::AfterEot)
+                    } else {
+                        for c in 0..copies {
+                            if at + (c as Tick) <= self.eot {
+                                wire.push((to, (id, at + c as Tick, c, msg.clone())));
+                            }
+                        }
+                        None
+                    }
+                }
+            };
+            if let Some(reason) = reason {
+                self.events.push(Event::Lost { id, to, reason });
+            }
+        }
+        wire
+    }
+
+    /// The end state: facts held and nodes down at EOT.
+    pub(crate) fn end_state(&self) -> EndState {
+        let mut end = EndState {
+            nodes: self.names.clone(),
+            ..EndState::default()
+        };
+        for (i, local) in self.locals.iter().enumerate() {
+            for fact in local.held.keys() {
+                end.facts
+                    .entry(fact.clone())
+                    .or_default()
+                    .insert(i as NodeIdx);
+            }
+        }
+        for e in &self.events {
+            match e {
+                Event::Crash { node, at } => {
+                    end.crashed.insert(*node, *at);
+                }
+                Event::Restart { node, .. } => {
+                    end.crashed.remove(node);
+                }
+                _ => {}
+            }
+        }
+        end
+    }
+}
