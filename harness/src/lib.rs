@@ -8,17 +8,23 @@
 //! - [`check`]: verdicts.
 //! - [`runner`]: running a protocol in turmoil under a fault set.
 //! - [`error`]: typed errors.
+//! - [`schedule`]: schedule files (JSON, format 1).
+//! - [`diagram`]: spacetime diagrams for terminals.
+//! - [`search`]: the search loop and its strategies (ldfi, random, exhaustive).
 //! - [`registry`]: protocols by name, message types erased.
 #![deny(missing_docs)]
 
 pub mod check;
 pub mod ctx;
+pub mod diagram;
 pub mod end;
 pub mod error;
 pub mod model;
 mod plan;
 pub mod registry;
 pub mod runner;
+pub mod schedule;
+pub mod search;
 mod world;
 
 pub use check::Verdict;
@@ -27,4 +33,4 @@ pub use end::EndState;
 pub use error::{FaultError, RunError};
 pub use ldfi_lineage::{Fact, Fault, FaultSet, FaultSpace, Prop, Tick, Trace};
 pub use model::{Input, Invariant, Message, Node, Params, Protocol, ProtocolInfo, Setup};
-pub use runner::{fault_space, run, LineageMode, Run, RunConfig};
+pub use runner::{bare_turmoil, fault_space, run, LineageMode, Run, RunConfig};

@@ -276,3 +276,34 @@ async fn host<M: crate::model::Message>(
     }
     Ok(())
 }
+
+/// A bare turmoil run with the same hosts and ticks as a protocol run and
+/// nothing else: each host binds its UDP socket and, every tick, wakes and
+/// polls it. The baseline that the harness's overhead is measured against.
+pub fn bare_turmoil(names: &[String], eot: Tick) -> Result<(), RunError> {
+    let mut sim = turmoil::Builder::new()
+        .tick_duration(TICK)
+        .min_message_latency(TICK)
+        .max_message_latency(TICK)
+        .simulation_duration(TICK * (eot + 8))
+        .build();
+    for name in names {
+        sim.host(name.as_str(), move || async move {
+            let sock = turmoil::net::UdpSocket::bind(SocketAddr::new(
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                PORT,
+            ))
+            .await?;
+            let mut buf = [0u8; 64];
+            for _ in 1..=eot {
+                tokio::time::sleep(TICK).await;
+                while sock.try_recv_from(&mut buf).is_ok() {}
+            }
+            Ok(())
+        });
+    }
+    for _ in 0..=eot + 1 {
+        sim.step().map_err(|e| RunError::Sim(e.to_string()))?;
+    }
+    Ok(())
+}

@@ -11,7 +11,7 @@ pub type Tick = u32;
 /// `Omit` and `Crash` are the Molly fault model and the only faults the
 /// solver chooses; the others are explicit extras a schedule may carry.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
     /// The channel `from→to` loses what was sent at tick `at` (`at < EFF`).
     Omit {

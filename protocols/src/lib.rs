@@ -3,9 +3,11 @@
 //!
 //! Modules:
 //! - [`delivery`]: the broadcast-delivery suite (simple, retry, redun, ack, classic).
+//! - [`es`]: es-replication, Elasticsearch primary/backup replication (v1–v5).
 #![deny(missing_docs)]
 
 pub mod delivery;
+pub mod es;
 
 use ldfi_harness::registry::Registry;
 
@@ -22,5 +24,6 @@ pub fn registry() -> Registry {
     ] {
         r.add(Delivery(k));
     }
+    r.add(es::EsReplication);
     r
 }

@@ -1,0 +1,108 @@
+//! A spacetime diagram a person can read in a terminal: a column per node,
+//! a row per tick; sends, deliveries, derivations, losses and crashes.
+
+use ldfi_lineage::{Event, Loss, MsgId, NodeIdx, Tick, Trace};
+use std::collections::BTreeMap;
+
+/// Width of one node's column.
+const COL: usize = 26;
+
+/// Renders `trace` as a spacetime diagram.
+pub fn spacetime(trace: &Trace) -> String {
+    let n = trace.nodes.len();
+    let mut cells: BTreeMap<(Tick, NodeIdx), Vec<String>> = BTreeMap::new();
+    let mut labels: BTreeMap<(MsgId, NodeIdx), &str> = BTreeMap::new();
+    let mut sent_at: BTreeMap<(MsgId, NodeIdx), usize> = BTreeMap::new();
+    let push =
+        |cells: &mut BTreeMap<(Tick, NodeIdx), Vec<String>>, t: Tick, node: NodeIdx, s: String| {
+            cells.entry((t, node)).or_default().push(s);
+        };
+    for e in &trace.events {
+        match e {
+            Event::Send { id, to, label, .. } => {
+                labels.insert((*id, *to), label);
+                let list = cells.entry((id.sent, id.from)).or_default();
+                sent_at.insert((*id, *to), list.len());
+                list.push(format!("→{} {}", trace.name(*to), label));
+            }
+            Event::Lost { id, to, reason } => {
+                let why = match reason {
+                    Loss::Omitted => "✗ omitted",
+                    Loss::Partitioned => "✗ partitioned",
+                    Loss::ReceiverDown => "✗ receiver down",
+                    Loss::AfterEot => "(after EOT)",
+                };
+                if let (Some(list), Some(i)) =
+                    (cells.get_mut(&(id.sent, id.from)), sent_at.get(&(*id, *to)))
+                {
+                    list[*i] = format!("→{} {why}", trace.name(*to));
+                }
+            }
+            Event::Deliver { id, to, at, .. } => {
+                let label = labels.get(&(*id, *to)).copied().unwrap_or("?");
+                push(
+                    &mut cells,
+                    *at,
+                    *to,
+                    format!("←{} {}", trace.name(id.from), label),
+                );
+            }
+            Event::Input {
+                node, at, label, ..
+            } => push(&mut cells, *at, *node, format!("⇐env {label}")),
+            Event::Derive { node, at, fact, .. } => {
+                push(&mut cells, *at, *node, format!("+{fact}"))
+            }
+            Event::Crash { node, at } => push(&mut cells, *at, *node, "██ CRASHED".into()),
+            Event::Restart { node, at } => push(&mut cells, *at, *node, "↺ restarted".into()),
+        }
+    }
+    let mut out = String::new();
+    out.push_str("tick │");
+    for i in 0..n {
+        out.push_str(&format!(" {:<COL$}│", fit(trace.name(i as NodeIdx))));
+    }
+    out.push('\n');
+    out.push_str(&"─".repeat(5));
+    out.push('┼');
+    for _ in 0..n {
+        out.push_str(&"─".repeat(COL + 1));
+        out.push('┼');
+    }
+    out.push('\n');
+    for t in 1..=trace.eot {
+        let rows = (0..n)
+            .map(|i| cells.get(&(t, i as NodeIdx)).map_or(0, Vec::len))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        for r in 0..rows {
+            let tick = if r == 0 {
+                format!("{t:>4} │")
+            } else {
+                "     │".to_string()
+            };
+            out.push_str(&tick);
+            for i in 0..n {
+                let s = cells
+                    .get(&(t, i as NodeIdx))
+                    .and_then(|c| c.get(r))
+                    .map_or("", String::as_str);
+                out.push_str(&format!(" {:<COL$}│", fit(s)));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Truncates to the column width (by characters).
+fn fit(s: &str) -> String {
+    if s.chars().count() <= COL {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(COL - 1).collect();
+        t.push('…');
+        t
+    }
+}

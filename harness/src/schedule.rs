@@ -1,0 +1,201 @@
+//! Schedule files: a run written down (JSON, `"format": 1`).
+//!
+//! ```json
+//! {"format":1,"protocol":"simple-deliv","params":{"eot":4,"eff":2,"crashes":0},
+//!  "faults":[{"omit":{"from":"a","to":"b","at":1}}]}
+//! ```
+//! Only `format` and `protocol` are required. Defaults: `version` and
+//! `workload` the protocol's defaults, each of `params.eot`, `params.eff`,
+//! `params.crashes` the protocol's default, `seed` 0, `faults` none,
+//! `expect` none (nothing to compare against).
+
+use crate::model::ProtocolInfo;
+use crate::runner::{LineageMode, RunConfig};
+use crate::Params;
+use ldfi_lineage::{Fault, FaultSet, Tick};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The only schedule format there is so far.
+pub const FORMAT: u32 = 1;
+
+/// Parameters a schedule may override; a missing one is the protocol's default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamsOverride {
+    /// End of time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eot: Option<Tick>,
+    /// End of finite failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eff: Option<Tick>,
+    /// Crash budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crashes: Option<u32>,
+}
+
+impl ParamsOverride {
+    /// These overrides applied to `base`.
+    pub fn apply(&self, base: Params) -> Params {
+        Params {
+            eot: self.eot.unwrap_or(base.eot),
+            eff: self.eff.unwrap_or(base.eff),
+            crashes: self.crashes.unwrap_or(base.crashes),
+        }
+    }
+}
+
+/// What a run of this schedule is expected to give (recorded with counterexamples).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `good`, `vacuous` or `violated`.
+    pub verdict: String,
+    /// The violated invariant, if violated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invariant: Option<String>,
+    /// The trace hash recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_hash: Option<String>,
+}
+
+/// A schedule file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// Must be 1.
+    pub format: u32,
+    /// Protocol name.
+    pub protocol: String,
+    /// Version (default: the protocol's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Workload (default: the protocol's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
+    /// Bounds (each default: the protocol's).
+    #[serde(default)]
+    pub params: ParamsOverride,
+    /// Seed (default 0).
+    #[serde(default)]
+    pub seed: u64,
+    /// Faults to inject (default none).
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    /// Expected result (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+}
+
+/// Why a schedule file cannot be used. Every message names the file.
+#[derive(Debug, Error)]
+pub enum ScheduleError {
+    /// The file cannot be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not valid JSON, or not a schedule.
+    #[error("{path}: {message}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// serde's message, with line and column.
+        message: String,
+    },
+    /// A format this version does not read.
+    #[error(
+        "{path}: field `format`: unsupported format {found} (this ldfi reads format {FORMAT})"
+    )]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What it said.
+        found: u32,
+    },
+}
+
+impl Schedule {
+    /// Parses a schedule from JSON text; `path` is used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Schedule, ScheduleError> {
+        let s: Schedule = serde_json::from_str(text).map_err(|e| ScheduleError::Json {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        if s.format != FORMAT {
+            return Err(ScheduleError::Format {
+                path: path.to_path_buf(),
+                found: s.format,
+            });
+        }
+        Ok(s)
+    }
+
+    /// Reads and parses a schedule file.
+    pub fn load(path: &Path) -> Result<Schedule, ScheduleError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScheduleError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Schedule::parse(&text, path)
+    }
+
+    /// The run this schedule describes, for a protocol with `info`, with
+    /// optional version and workload overrides (from the command line).
+    pub fn run_config(
+        &self,
+        info: &ProtocolInfo,
+        version: Option<&str>,
+        workload: Option<&str>,
+    ) -> RunConfig {
+        RunConfig {
+            version: version
+                .map(str::to_string)
+                .or_else(|| self.version.clone())
+                .unwrap_or_else(|| info.default_version.clone()),
+            workload: workload
+                .map(str::to_string)
+                .or_else(|| self.workload.clone())
+                .unwrap_or_else(|| info.default_workload.clone()),
+            params: self.params.apply(info.params),
+            seed: self.seed,
+            faults: self.faults.iter().cloned().collect::<FaultSet>(),
+            lineage: LineageMode::Declared,
+        }
+    }
+
+    /// A complete schedule for `cfg` (every field written out).
+    pub fn from_run(protocol: &str, cfg: &RunConfig, expect: Option<Expect>) -> Schedule {
+        Schedule {
+            format: FORMAT,
+            protocol: protocol.to_string(),
+            version: Some(cfg.version.clone()),
+            workload: Some(cfg.workload.clone()),
+            params: ParamsOverride {
+                eot: Some(cfg.params.eot),
+                eff: Some(cfg.params.eff),
+                crashes: Some(cfg.params.crashes),
+            },
+            seed: cfg.seed,
+            faults: cfg.faults.faults().to_vec(),
+            expect,
+        }
+    }
+
+    /// Pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("schedules serialize");
+        s.push('\n');
+        s
+    }
+
+    /// A file name derived from the content: equal schedules get equal names.
+    pub fn file_name(&self) -> String {
+        let h = ldfi_lineage::trace::fnv1a(self.to_json().as_bytes());
+        format!("{:016x}.json", h)
+    }
+}

@@ -1,0 +1,56 @@
+//! The random strategy: the fault-free run, then fault sets drawn
+//! uniformly from the space (each omission with probability ½; `crashes`
+//! distinct nodes, each crashing at a uniform tick in `1..=EOT+1`, where
+//! `EOT+1` means it does not crash) — Molly's random baseline.
+
+use super::{Conclusion, Session, Step};
+use crate::error::RunError;
+use ldfi_lineage::{Fault, FaultSet, FaultSpace};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Runs drawn when no `--max-runs` is given.
+const DEFAULT_BUDGET: u64 = 100_000;
+
+pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(s.cfg.seed ^ 0x5eed_0f_7a9d0a);
+    let omissions = space.omissions();
+    let nodes: Vec<String> = space.faulty_nodes().cloned().collect();
+    let budget = s.cfg.max_runs.unwrap_or(DEFAULT_BUDGET);
+    let mut faults = FaultSet::new();
+    loop {
+        if s.report.executions >= budget {
+            s.report.conclusion = Conclusion::BudgetExhausted;
+            return Ok(());
+        }
+        match s.execute(faults)? {
+            Step::Good(_) | Step::Continue => {}
+            Step::Stop | Step::Budget => return Ok(()),
+        }
+        faults = draw(&mut rng, space, &omissions, &nodes);
+    }
+}
+
+/// One uniform draw from the space.
+pub(crate) fn draw(
+    rng: &mut ChaCha8Rng,
+    space: &FaultSpace,
+    omissions: &[Fault],
+    nodes: &[String],
+) -> FaultSet {
+    let mut set: Vec<Fault> = omissions
+        .iter()
+        .filter(|_| rng.random_bool(0.5))
+        .cloned()
+        .collect();
+    let mut pick = nodes.to_vec();
+    pick.shuffle(rng);
+    for node in pick.into_iter().take(space.crashes as usize) {
+        let at = rng.random_range(1..=space.eot + 1);
+        if at <= space.eot {
+            set.push(Fault::Crash { node, at });
+        }
+    }
+    set.into_iter().collect()
+}

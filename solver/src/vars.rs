@@ -1,0 +1,207 @@
+//! Fault variables: one SAT variable per candidate fault of a
+//! [`FaultSpace`], the shared `down(n, t)` helpers, and the fault model's
+//! own constraints (one crash time per node, at most `crashes` crashed
+//! nodes).
+//!
+//! Candidates, in [`FaultSpace::omissions`] then [`FaultSpace::crash_faults`]
+//! order:
+//! - `omit(from, to, t)` for distinct non-exempt `from`, `to` and `1 <= t < eff`;
+//! - `crash(n, t)` for non-exempt `n` and `1 <= t <= eot` (none if `crashes == 0`).
+//!
+//! Helpers: `down(n, t) ↔ crash(n, 1) ∨ … ∨ crash(n, t)`, encoded as a chain
+//! `down(n, t) ↔ down(n, t−1) ∨ crash(n, t)`. The same chain gives
+//! at-most-one crash time per node (`crash(n, t) → ¬down(n, t−1)`), and
+//! `down(n, eot)` is "n crashes" for the crash budget.
+
+use crate::sat::Cnf;
+use crate::totalizer::Totalizer;
+use ldfi_lineage::{Fault, FaultSet, FaultSpace, Tick};
+use std::collections::BTreeMap;
+use varisat::Lit;
+
+/// The fault variables of one fault space.
+pub(crate) struct FaultVars {
+    /// Non-exempt node names, protocol order, without duplicates.
+    nodes: Vec<String>,
+    /// Position of each name in `nodes`.
+    index: BTreeMap<String, usize>,
+    eot: Tick,
+    eff: Tick,
+    /// Candidate faults and their literals, in candidate order.
+    faults: Vec<Fault>,
+    lits: Vec<Lit>,
+    /// `omit[((t−1)·N + from)·N + to]`, `None` on the diagonal.
+    omit: Vec<Option<Lit>>,
+    /// `crash[n][t−1]`; empty rows when crashes are off.
+    crash: Vec<Vec<Lit>>,
+    /// `down[n][t−1]`; empty rows when crashes are off.
+    down: Vec<Vec<Lit>>,
+}
+
+impl FaultVars {
+    /// Allocates the candidates of `space` and asserts the fault model.
+    pub(crate) fn new(cnf: &mut Cnf, space: &FaultSpace) -> Self {
+        let mut nodes: Vec<String> = Vec::new();
+        for n in space.faulty_nodes() {
+            if !nodes.contains(n) {
+                nodes.push(n.clone());
+            }
+        }
+        let index = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        let mut vars = FaultVars {
+            nodes,
+            index,
+            eot: space.eot,
+            eff: space.eff,
+            faults: Vec::new(),
+            lits: Vec::new(),
+            omit: Vec::new(),
+            crash: Vec::new(),
+            down: Vec::new(),
+        };
+        vars.alloc_omissions(cnf);
+        if space.crashes > 0 {
+            vars.alloc_crashes(cnf);
+            vars.bound_crashes(cnf, space.crashes as usize);
+        }
+        vars
+    }
+
+    fn alloc_omissions(&mut self, cnf: &mut Cnf) {
+        let n = self.nodes.len();
+        for t in 1..self.eff {
+            for from in 0..n {
+                for to in 0..n {
+                    if from == to {
+                        self.omit.push(None);
+                        continue;
+                    }
+                    let lit = cnf.new_lit();
+                    self.omit.push(Some(lit));
+                    let fault = Fault::Omit {
+                        from: self.nodes[from].clone(),
+                        to: self.nodes[to].clone(),
+                        at: t,
+                    };
+                    self.push(lit, fault);
+                }
+            }
+        }
+    }
+
+    fn alloc_crashes(&mut self, cnf: &mut Cnf) {
+        for n in 0..self.nodes.len() {
+            let mut crash = Vec::new();
+            let mut down: Vec<Lit> = Vec::new();
+            for t in 1..=self.eot {
+                let c = cnf.new_lit();
+                let fault = Fault::Crash {
+                    node: self.nodes[n].clone(),
+                    at: t,
+                };
+                self.push(c, fault);
+                let d = match down.last() {
+                    None => c,
+                    Some(&prev) => {
+                        let d = cnf.new_lit();
+                        cnf.clause(&[!c, d]);
+                        cnf.clause(&[!prev, d]);
+                        cnf.clause(&[!d, prev, c]);
+                        // One crash time per node.
+                        cnf.clause(&[!c, !prev]);
+                        d
+                    }
+                };
+                crash.push(c);
+                down.push(d);
+            }
+            self.crash.push(crash);
+            self.down.push(down);
+        }
+    }
+
+    /// At most `budget` nodes crash.
+    fn bound_crashes(&mut self, cnf: &mut Cnf, budget: usize) {
+        let crashed: Vec<Lit> = (0..self.nodes.len())
+            .filter_map(|n| self.crashed(n))
+            .collect();
+        let tot = Totalizer::build(cnf, &crashed, budget + 1);
+        if let Some(over) = tot.more_than(budget) {
+            cnf.clause(&[!over]);
+        }
+    }
+
+    fn push(&mut self, lit: Lit, fault: Fault) {
+        self.faults.push(fault);
+        self.lits.push(lit);
+    }
+
+    /// Index of a non-exempt node of the space, by name.
+    pub(crate) fn node(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The literal of `omit(from, to, t)`, if that omission is a candidate.
+    pub(crate) fn omit(&self, from: usize, to: usize, t: Tick) -> Option<Lit> {
+        if t == 0 || t >= self.eff {
+            return None;
+        }
+        let n = self.nodes.len();
+        self.omit[((t as usize - 1) * n + from) * n + to]
+    }
+
+    /// The literal of `crash(node, t)`, if that crash is a candidate.
+    pub(crate) fn crash(&self, node: usize, t: Tick) -> Option<Lit> {
+        let row = self.crash.get(node)?;
+        row.get((t as usize).checked_sub(1)?).copied()
+    }
+
+    /// `down(node, t)`: the node crashed at some tick `<= t`. `None` when
+    /// that cannot happen (crashes off, or `t == 0`).
+    pub(crate) fn down(&self, node: usize, t: Tick) -> Option<Lit> {
+        let row = self.down.get(node)?;
+        if t == 0 {
+            return None;
+        }
+        let t = (t as usize).min(row.len());
+        row.get(t.checked_sub(1)?).copied()
+    }
+
+    /// "`node` crashes at some tick", if it can.
+    pub(crate) fn crashed(&self, node: usize) -> Option<Lit> {
+        self.down(node, self.eot)
+    }
+
+    /// Literals of every candidate fault, in candidate order.
+    pub(crate) fn lits(&self) -> &[Lit] {
+        &self.lits
+    }
+
+    /// Candidate faults, in candidate order.
+    pub(crate) fn faults(&self) -> &[Fault] {
+        &self.faults
+    }
+
+    /// The literal of `fault`, if it is a candidate of the space.
+    pub(crate) fn lit_of(&self, fault: &Fault) -> Option<Lit> {
+        match fault {
+            Fault::Omit { from, to, at } => self.omit(self.node(from)?, self.node(to)?, *at),
+            Fault::Crash { node, at } => self.crash(self.node(node)?, *at),
+            _ => None,
+        }
+    }
+
+    /// The candidate faults true in a model.
+    pub(crate) fn fault_set(&self, values: &[bool]) -> FaultSet {
+        self.faults
+            .iter()
+            .zip(&self.lits)
+            .filter(|(_, lit)| values[lit.index()] == lit.is_positive())
+            .map(|(f, _)| f.clone())
+            .collect()
+    }
+}

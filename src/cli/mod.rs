@@ -1,0 +1,54 @@
+//! The command line: `list`, `search`, `replay`, `explain`, `corpus check`.
+
+mod corpus;
+mod explain;
+mod list;
+mod replay;
+mod search;
+mod shared;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub use shared::CliError;
+
+/// Lineage-driven fault injection: find the smallest set of lost messages
+/// and crashed nodes that breaks a protocol's guarantee, or certify that
+/// none exists within the bounds.
+#[derive(Parser, Debug)]
+#[command(name = "ldfi", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List protocols, their versions, workloads and default parameters.
+    List(list::Args),
+    /// Search for a fault set that breaks a protocol's invariants.
+    ///
+    /// Example: ldfi search --protocol retry-deliv --crashes 1
+    Search(Box<search::Args>),
+    /// Re-run a schedule file and print its verdict, trace hash and
+    /// spacetime diagram.
+    ///
+    /// Example: ldfi replay scenarios/simple-deliv-omit.json
+    Replay(replay::Args),
+    /// Print the lineage graph of a schedule's good outcome (DOT, JSON, or
+    /// Soufflé .facts files).
+    Explain(explain::Args),
+    /// Work with the regression corpus of fault schedules.
+    Corpus(corpus::Args),
+}
+
+/// Runs the command.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::List(a) => list::run(a),
+        Command::Search(a) => search::run(*a),
+        Command::Replay(a) => replay::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Corpus(a) => corpus::run(a),
+    }
+}

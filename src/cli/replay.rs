@@ -1,0 +1,109 @@
+//! `ldfi replay FILE`: re-run a schedule; print verdict, trace hash and a
+//! spacetime diagram.
+
+use super::shared::{load_schedule, print_json, protocol, registry, CliError};
+use ldfi_harness::diagram::spacetime;
+use ldfi_harness::{Run, RunConfig, Verdict};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The schedule file (JSON, "format": 1).
+    file: PathBuf,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Run this version instead of the schedule's.
+    #[arg(long)]
+    version: Option<String>,
+    /// Run this workload instead of the schedule's.
+    #[arg(long)]
+    workload: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let schedule = load_schedule(&args.file)?;
+    let reg = registry();
+    let what = format!("{}: field `protocol`", args.file.display());
+    let p = protocol(&reg, &schedule.protocol, &what)?;
+    let info = p.info();
+    let cfg = schedule.run_config(&info, args.version.as_deref(), args.workload.as_deref());
+    let run = p
+        .run(&cfg)
+        .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
+    let hash = run.trace.hash();
+    if args.json {
+        print_json(&json!({
+            "file": args.file,
+            "protocol": info.name,
+            "version": cfg.version,
+            "workload": cfg.workload,
+            "params": {"eot": cfg.params.eot, "eff": cfg.params.eff, "crashes": cfg.params.crashes},
+            "seed": cfg.seed,
+            "faults": cfg.faults.faults(),
+            "verdict": run.verdict.word(),
+            "invariant": invariant(&run.verdict),
+            "missing": missing(&run.verdict),
+            "trace_hash": hash,
+            "expected": schedule.expect,
+        }));
+    } else {
+        print_text(&info.name, &cfg, &run, &hash);
+        if let Some(e) = &schedule.expect {
+            let same = e.verdict == run.verdict.word()
+                && e.invariant.as_deref() == invariant(&run.verdict)
+                && e.trace_hash.as_ref().is_none_or(|h| *h == hash);
+            let note = if same {
+                "as recorded"
+            } else {
+                "DIFFERS from the recorded expectation"
+            };
+            println!(
+                "recorded  {} {} {} — {note}",
+                e.verdict,
+                e.invariant.as_deref().unwrap_or(""),
+                e.trace_hash.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(exit_for(&run.verdict))
+}
+
+/// Prints the run as text.
+pub fn print_text(protocol: &str, cfg: &RunConfig, run: &Run, hash: &str) {
+    println!(
+        "protocol  {protocol} {} (workload {}), eot {}, eff {}, crashes {}, seed {}",
+        cfg.version, cfg.workload, cfg.params.eot, cfg.params.eff, cfg.params.crashes, cfg.seed
+    );
+    println!("faults    {}", cfg.faults);
+    println!("verdict   {}", run.verdict);
+    println!("trace     {hash}");
+    println!();
+    print!("{}", spacetime(&run.trace));
+}
+
+/// The violated invariant, if any.
+pub fn invariant(v: &Verdict) -> Option<&str> {
+    match v {
+        Verdict::Violated { invariant, .. } => Some(invariant),
+        _ => None,
+    }
+}
+
+fn missing(v: &Verdict) -> Vec<String> {
+    match v {
+        Verdict::Violated { missing, .. } => missing.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// 0 for good or vacuous, 1 for violated.
+pub fn exit_for(v: &Verdict) -> ExitCode {
+    if v.is_violated() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,254 @@
+//! `ldfi search`: find a fault set that breaks a protocol, or certify that
+//! none exists within the bounds.
+
+use super::shared::{print_json, protocol, registry, CliError};
+use crate::cli::corpus::save;
+use crate::cli::replay::invariant;
+use ldfi_harness::diagram::spacetime;
+use ldfi_harness::search::{
+    search, Conclusion, Counterexample, SearchConfig, SearchReport, Strategy,
+};
+use ldfi_harness::{LineageMode, Params};
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Protocol to search (see `ldfi list`).
+    #[arg(long)]
+    protocol: String,
+    /// Version (default: the protocol's newest).
+    #[arg(long)]
+    version: Option<String>,
+    /// Workload (default: the protocol's default).
+    #[arg(long)]
+    workload: Option<String>,
+    /// End of time: the last tick (default: the protocol's).
+    #[arg(long)]
+    eot: Option<u32>,
+    /// End of finite failures: messages may be lost only at ticks < EFF.
+    #[arg(long)]
+    eff: Option<u32>,
+    /// How many nodes may crash.
+    #[arg(long)]
+    crashes: Option<u32>,
+    /// How to choose fault sets.
+    #[arg(long, value_enum, default_value = "ldfi")]
+    strategy: StrategyArg,
+    /// Stop after this many executions (the fault-free one included).
+    #[arg(long)]
+    max_runs: Option<u64>,
+    /// Seed of the runs and of the random strategy.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Find every minimal counterexample instead of stopping at the first.
+    #[arg(long)]
+    all_counterexamples: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Where to save counterexamples (default scenarios/corpus/<protocol>/<version>/).
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    /// Do not save counterexamples.
+    #[arg(long)]
+    no_save: bool,
+    /// Ignore the protocol's `because` declarations (happens-before lineage).
+    #[arg(long)]
+    happens_before: bool,
+    /// Print every execution (fault set and verdict) on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum StrategyArg {
+    Ldfi,
+    Random,
+    Exhaustive,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let reg = registry();
+    let p = protocol(&reg, &args.protocol, "--protocol")?;
+    let info = p.info();
+    let cfg = SearchConfig {
+        version: args.version.clone().unwrap_or(info.default_version.clone()),
+        workload: args
+            .workload
+            .clone()
+            .unwrap_or(info.default_workload.clone()),
+        params: Params {
+            eot: args.eot.unwrap_or(info.params.eot),
+            eff: args.eff.unwrap_or(info.params.eff),
+            crashes: args.crashes.unwrap_or(info.params.crashes),
+        },
+        seed: args.seed,
+        strategy: match args.strategy {
+            StrategyArg::Ldfi => Strategy::Ldfi,
+            StrategyArg::Random => Strategy::Random,
+            StrategyArg::Exhaustive => Strategy::Exhaustive,
+        },
+        max_runs: args.max_runs,
+        all_counterexamples: args.all_counterexamples,
+        lineage: if args.happens_before {
+            LineageMode::HappensBefore
+        } else {
+            LineageMode::Declared
+        },
+        exhaustive_limit: 1e6,
+    };
+    let start = Instant::now();
+    let report = run_with_progress(p, &cfg, args.verbose)?;
+    let elapsed = start.elapsed();
+    let dir = args.corpus.clone().unwrap_or_else(|| {
+        Path::new("scenarios/corpus")
+            .join(&info.name)
+            .join(&cfg.version)
+    });
+    let mut saved = Vec::new();
+    for c in &report.counterexamples {
+        saved.push(if args.no_save {
+            None
+        } else {
+            Some(save(&info.name, c, &dir)?)
+        });
+    }
+    if args.json {
+        print_json(&to_json(&info.name, &cfg, &report, elapsed, &saved));
+    } else {
+        print_summary(&info.name, &cfg, &report, elapsed, &saved);
+    }
+    Ok(match report.conclusion {
+        Conclusion::Counterexample => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn run_with_progress(
+    p: &dyn ldfi_harness::registry::DynProtocol,
+    cfg: &SearchConfig,
+    verbose: bool,
+) -> Result<SearchReport, CliError> {
+    let tty = std::io::stderr().is_terminal() && !verbose;
+    let mut last = Instant::now();
+    let mut progress = |pr: &ldfi_harness::search::Progress<'_>| {
+        if let (true, Some(v)) = (verbose, pr.verdict) {
+            eprintln!("  #{:<5} {:<9} {}", pr.executions, v.word(), pr.trying);
+        }
+        if tty && pr.verdict.is_none() && last.elapsed() > Duration::from_millis(100) {
+            last = Instant::now();
+            let mut err = std::io::stderr();
+            let line = format!(
+                "  {} executions, {} found, trying {}",
+                pr.executions, pr.found, pr.trying
+            );
+            let line: String = line.chars().take(110).collect();
+            let _ = write!(err, "\r\x1b[2K{line}");
+            let _ = err.flush();
+        }
+    };
+    let report = search(p, cfg, &mut progress)?;
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+    Ok(report)
+}
+
+fn counterexample_json(c: &Counterexample, saved: &Option<PathBuf>) -> serde_json::Value {
+    json!({
+        "faults": c.config.faults.faults(),
+        "fault_set": c.config.faults.to_string(),
+        "invariant": invariant(&c.run.verdict),
+        "missing": match &c.run.verdict { ldfi_harness::Verdict::Violated { missing, .. } => missing.clone(), _ => vec![] },
+        "schedule": saved,
+        "trace_hash": c.run.trace.hash(),
+        "found_at_execution": c.found_at,
+    })
+}
+
+fn to_json(
+    name: &str,
+    cfg: &SearchConfig,
+    r: &SearchReport,
+    elapsed: Duration,
+    saved: &[Option<PathBuf>],
+) -> serde_json::Value {
+    let all: Vec<_> = r
+        .counterexamples
+        .iter()
+        .zip(saved)
+        .map(|(c, s)| counterexample_json(c, s))
+        .collect();
+    json!({
+        "protocol": name,
+        "version": cfg.version,
+        "workload": cfg.workload,
+        "params": {"eot": cfg.params.eot, "eff": cfg.params.eff, "crashes": cfg.params.crashes},
+        "strategy": cfg.strategy.name(),
+        "seed": cfg.seed,
+        "verdict": r.conclusion.word(),
+        "executions": r.executions,
+        "vacuous_runs": r.vacuous_runs,
+        "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
+        "combinations": r.combinations,
+        "counterexample": all.first().cloned(),
+        "counterexamples": all,
+    })
+}
+
+fn print_summary(
+    name: &str,
+    cfg: &SearchConfig,
+    r: &SearchReport,
+    elapsed: Duration,
+    saved: &[Option<PathBuf>],
+) {
+    println!(
+        "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {}, seed {}",
+        cfg.version, cfg.workload, cfg.params.eot, cfg.params.eff, cfg.params.crashes, cfg.seed
+    );
+    println!("strategy      {}", cfg.strategy.name());
+    println!("verdict       {}", r.conclusion.word());
+    println!(
+        "executions    {} (fault-free run included{}) of a space of {:.3e} fault combinations",
+        r.executions,
+        if r.vacuous_runs > 0 {
+            format!("; {} vacuous", r.vacuous_runs)
+        } else {
+            String::new()
+        },
+        r.combinations
+    );
+    println!("time          {:.1} ms", elapsed.as_secs_f64() * 1000.0);
+    match r.conclusion {
+        Conclusion::Certified if cfg.strategy == Strategy::Ldfi => println!(
+            "              no fault set within these bounds breaks every known way the outcome was reached"
+        ),
+        Conclusion::Certified => println!("              no fault set tried violated an invariant"),
+        Conclusion::BudgetExhausted => println!("              the run budget was spent before the search ended"),
+        Conclusion::Counterexample => {}
+    }
+    for (c, s) in r.counterexamples.iter().zip(saved) {
+        println!();
+        println!(
+            "counterexample {} (found at execution {})",
+            c.config.faults, c.found_at
+        );
+        println!("violates      {}", c.run.verdict);
+        println!("trace         {}", c.run.trace.hash());
+        match s {
+            Some(path) => println!(
+                "schedule      {}  (replay: ldfi replay {})",
+                path.display(),
+                path.display()
+            ),
+            None => println!("schedule      not saved (--no-save)"),
+        }
+        println!();
+        print!("{}", spacetime(&c.run.trace));
+    }
+}
