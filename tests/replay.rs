@@ -43,6 +43,7 @@ fn every_protocol_fault_free_is_good() {
                     seed: 0,
                     faults: Default::default(),
                     lineage: Default::default(),
+                    checks: Default::default(),
                 };
                 let run = p.run(&cfg).expect("runs");
                 assert_eq!(

@@ -33,4 +33,5 @@ pub use end::EndState;
 pub use error::{FaultError, RunError};
 pub use ldfi_lineage::{Fact, Fault, FaultSet, FaultSpace, Prop, Tick, Trace};
 pub use model::{Input, Invariant, Message, Node, Params, Protocol, ProtocolInfo, Setup};
-pub use runner::{bare_turmoil, fault_space, run, LineageMode, Run, RunConfig};
+pub use runner::{bare_turmoil, fault_space, run, Checks, LineageMode, Run, RunConfig};
+pub use ldfi_enforce;

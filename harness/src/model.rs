@@ -130,4 +130,12 @@ pub trait Protocol: 'static {
     fn crash_notice(&self, _setup: &Setup, _crashed: &str) -> Vec<(String, Self::Msg)> {
         Vec::new()
     }
+    /// Enforcement predicates (models and forbidden message sequences)
+    /// checked on every delivered message of every run. Default: none.
+    /// Messages are seen as `MsgEvent::from_rpc_message(sender, receiver,
+    /// &msg)`: the enum variant is the kind, a `…Response` variant is a
+    /// response.
+    fn enforcement(&self, _setup: &Setup) -> Option<ldfi_enforce::Spec> {
+        None
+    }
 }

@@ -32,6 +32,19 @@ pub enum LineageMode {
     HappensBefore,
 }
 
+/// Which checks decide the verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Checks {
+    /// Invariants first, then enforcement predicates.
+    #[default]
+    All,
+    /// Invariants only.
+    Invariants,
+    /// Enforcement predicates only (invariants still give the outcome
+    /// whose lineage the search breaks).
+    Enforcement,
+}
+
 /// Everything that determines a run.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
@@ -47,6 +60,8 @@ pub struct RunConfig {
     pub faults: FaultSet,
     /// How lineage is recorded.
     pub lineage: LineageMode,
+    /// Which checks decide the verdict.
+    pub checks: Checks,
 }
 
 /// The result of one run.
@@ -132,7 +147,18 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         .map_err(|_| RunError::Sim("a host outlived the simulation".into()))?;
     let world = world.into_inner();
     let end = world.end_state();
-    let checked = check(&p.invariants(&setup), &end);
+    let mut checked = check(&p.invariants(&setup), &end);
+    if cfg.checks == Checks::Enforcement && checked.verdict.is_violated() {
+        checked.verdict = Verdict::Good;
+    }
+    let enforce_first = cfg.checks == Checks::Enforcement || !checked.verdict.is_violated();
+    if let (true, Some(v)) = (enforce_first && cfg.checks != Checks::Invariants, world.violations.first()) {
+        checked.verdict = Verdict::Violated {
+            invariant: violation_name(&v.source),
+            missing: vec![v.to_string()],
+        };
+        checked.outcome = None;
+    }
     let trace = Trace {
         nodes: world.names,
         eot: world.eot,
@@ -306,4 +332,13 @@ pub fn bare_turmoil(names: &[String], eot: Tick) -> Result<(), RunError> {
         sim.step().map_err(|e| RunError::Sim(e.to_string()))?;
     }
     Ok(())
+}
+
+/// The name a verdict gives an enforcement violation: the rule's name, or
+/// which service model was broken.
+fn violation_name(s: &ldfi_enforce::Source) -> String {
+    match s {
+        ldfi_enforce::Source::Rule(n) => n.clone(),
+        other => other.to_string(),
+    }
 }

@@ -165,6 +165,7 @@ impl Schedule {
             seed: self.seed,
             faults: self.faults.iter().cloned().collect::<FaultSet>(),
             lineage: LineageMode::Declared,
+            checks: crate::runner::Checks::All,
         }
     }
 

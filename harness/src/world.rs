@@ -34,6 +34,10 @@ pub(crate) struct World<M: Message> {
     honor_because: bool,
     pub(crate) events: Vec<Event>,
     outbox: Vec<Outgoing<M>>,
+    /// Enforcement predicates, fed every delivered message.
+    pub(crate) checker: Option<ldfi_enforce::Checker>,
+    /// What the checker reported.
+    pub(crate) violations: Vec<ldfi_enforce::Violation>,
 }
 
 impl<M: Message> World<M> {
@@ -70,6 +74,8 @@ impl<M: Message> World<M> {
             honor_because,
             events: Vec::new(),
             outbox: Vec::new(),
+            checker: None,
+            violations: Vec::new(),
         }
     }
 
@@ -142,6 +148,7 @@ impl<M: Message> World<M> {
                 at: t,
                 step,
             });
+            self.enforce(id.from, me, &msg);
             let from = crate::NodeId(id.from);
             self.handle(me, t, Some(Cause::Msg(id)), |n, ctx| {
                 n.on_message(ctx, from, msg)
@@ -171,6 +178,17 @@ impl<M: Message> World<M> {
             honor_because: self.honor_because,
         };
         f(self.nodes[i].as_mut(), &mut ctx);
+    }
+
+    /// Feeds a delivered message to the enforcement predicates.
+    fn enforce(&mut self, from: NodeIdx, to: NodeIdx, msg: &M) {
+        if let Some(checker) = &mut self.checker {
+            let (src, dst) = (&self.names[from as usize], &self.names[to as usize]);
+            let ev = ldfi_enforce::MsgEvent::from_rpc_message(src.as_str(), dst.as_str(), msg)
+                .unwrap_or_else(|e| panic!("protocol model bug: message {msg:?} cannot be checked: {e}"));
+            let found = checker.observe(&ev);
+            self.violations.extend(found.iter().cloned());
+        }
     }
 
     /// Applies the schedule to what was sent this tick.

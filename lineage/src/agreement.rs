@@ -4,8 +4,7 @@
 
 use crate::graph::{LineageGraph, Vid};
 use crate::testutil::{chain_abc, fact, random_trace};
-use crate::{lineage, FaultSet};
-use crate::{lineage_naive, Event, Fact, Prop};
+use crate::{lineage, lineage_naive, Event, Fact, FaultSet, Prop};
 use proptest::prelude::*;
 
 /// The graph is a DAG in children-before-parents order, and everything
@@ -50,7 +49,7 @@ fn agrees_on_the_chain() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn datafrog_rules_agree_with_the_naive_walk(

@@ -31,8 +31,11 @@ enum Key {
     Prop(u32),
     /// All derivations of outcome fact `f`.
     Fact(u32),
+    /// A derivation or message (an act id of [`Facts`]).
     Act(u32),
+    /// A held fact (`held(h, ..)`).
     Held(u32),
+    /// The history prefix ending at step index `s` of [`Facts::step`].
     Hb(u32),
 }
 

@@ -52,9 +52,8 @@ impl<'t> Facts<'t> {
         self.cause_hb.reserve(kinds[2]);
         self.cause_input.reserve(kinds[3]);
         self.term_start.reserve(n + 1);
-        for v in [&mut self.sent, &mut self.held] {
-            v.reserve(n);
-        }
+        self.sent.reserve(n);
+        self.held.reserve(n);
         self.derived.reserve(n);
         self.delivered.reserve(n);
         self.step.reserve(n);

@@ -61,7 +61,7 @@ enum Todo<'a> {
 
 struct Naive<'a> {
     trace: &'a Trace,
-    /// Each `And`/`Or` of the outcome: whether it is an `And`, and its parts.
+    /// Each `And`/`Or` of the outcome, with the keys of its parts.
     props: Vec<(&'a Prop, Vec<NKey<'a>>)>,
     memo: BTreeMap<NKey<'a>, Slot>,
     vertices: Vec<Vertex>,
@@ -257,5 +257,77 @@ impl<'a> Naive<'a> {
             }
             NKey::True | NKey::False | NKey::Crashed(_) => unreachable!("leaves"),
         }
+    }
+}
+#[cfg(test)]
+mod perf_tmp {
+    #[test]
+    fn perf() {
+        let n: u32 = std::env::var("PERF_N")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(3);
+        let mut best = None;
+        for seed in 0..400u64 {
+            let (t, _) = crate::testutil::random_trace(seed, 4, 30, false);
+            if (250..400).contains(&t.events.len()) {
+                best = Some(t);
+                break;
+            }
+        }
+        let mut t = best.unwrap();
+        if std::env::var_os("PERF_HB").is_some() {
+            let mut steps = vec![0u32; 4];
+            for e in &mut t.events {
+                match e {
+                    crate::Event::Deliver { to, step, .. } => steps[*to as usize] = *step,
+                    crate::Event::Derive {
+                        node, step, causes, ..
+                    } => {
+                        *causes = vec![crate::Cause::Hb(*step - 1)];
+                        steps[*node as usize] = *step;
+                    }
+                    crate::Event::Send { id, causes, .. } => {
+                        *causes = vec![crate::Cause::Hb(steps[id.from as usize])]
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let g = crate::lineage(
+            &t,
+            &crate::Prop::And(
+                (0..5)
+                    .map(|i| crate::Prop::Holds(crate::testutil::fact("f", &i.to_string())))
+                    .collect(),
+            ),
+        );
+        eprintln!("vertices {}", g.vertices.len());
+        let facts: Vec<_> = (0..5)
+            .map(|i| crate::Prop::Holds(crate::testutil::fact("f", &i.to_string())))
+            .collect();
+        let p = crate::Prop::And(facts);
+        let mode = std::env::var("PERF_MODE").unwrap_or_default();
+        let fx = crate::Facts::new(&t, &p);
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            match mode.as_str() {
+                "facts" => {
+                    std::hint::black_box(crate::Facts::new(&t, &p));
+                }
+                "rules" => {
+                    std::hint::black_box(crate::rules::needed(&fx));
+                }
+                "none" => {}
+                _ => {
+                    std::hint::black_box(crate::lineage(&t, &p));
+                }
+            }
+        }
+        eprintln!(
+            "events {} lineage {:?}",
+            t.events.len(),
+            start.elapsed() / n
+        );
     }
 }

@@ -8,7 +8,7 @@ use ldfi_harness::diagram::spacetime;
 use ldfi_harness::search::{
     search, Conclusion, Counterexample, SearchConfig, SearchReport, Strategy,
 };
-use ldfi_harness::{LineageMode, Params};
+use ldfi_harness::{Checks, LineageMode, Params};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -59,9 +59,19 @@ pub struct Args {
     /// Ignore the protocol's `because` declarations (happens-before lineage).
     #[arg(long)]
     happens_before: bool,
+    /// Which checks decide a violation: invariants, enforcement predicates, or both.
+    #[arg(long, value_enum, default_value = "all")]
+    checks: ChecksArg,
     /// Print every execution (fault set and verdict) on stderr.
     #[arg(long, short)]
     verbose: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ChecksArg {
+    All,
+    Invariants,
+    Enforcement,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -100,6 +110,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             LineageMode::Declared
         },
         exhaustive_limit: 1e6,
+        checks: match args.checks {
+            ChecksArg::All => Checks::All,
+            ChecksArg::Invariants => Checks::Invariants,
+            ChecksArg::Enforcement => Checks::Enforcement,
+        },
     };
     let start = Instant::now();
     let report = run_with_progress(p, &cfg, args.verbose)?;

@@ -59,6 +59,8 @@ pub struct SearchConfig {
     pub all_counterexamples: bool,
     /// How lineage is recorded.
     pub lineage: LineageMode,
+    /// Which checks decide verdicts.
+    pub checks: crate::runner::Checks,
     /// Largest exhaustive space the exhaustive strategy accepts.
     pub exhaustive_limit: f64,
 }
@@ -206,6 +208,7 @@ impl Session<'_> {
             seed: self.cfg.seed,
             faults,
             lineage: self.cfg.lineage,
+            checks: self.cfg.checks,
         };
         let run = self.p.run(&config)?;
         self.report.executions += 1;
