@@ -45,7 +45,7 @@ fn seeds_change_nothing_but_what_uses_them() {
         seed: 1,
         faults: Default::default(),
         lineage: Default::default(),
-                    checks: Default::default(),
+        checks: Default::default(),
     };
     let a = p.run(&cfg).expect("runs").trace.hash();
     cfg.seed = 99;

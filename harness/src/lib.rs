@@ -31,7 +31,7 @@ pub use check::Verdict;
 pub use ctx::{Ctx, NodeId};
 pub use end::EndState;
 pub use error::{FaultError, RunError};
+pub use ldfi_enforce;
 pub use ldfi_lineage::{Fact, Fault, FaultSet, FaultSpace, Prop, Tick, Trace};
 pub use model::{Input, Invariant, Message, Node, Params, Protocol, ProtocolInfo, Setup};
 pub use runner::{bare_turmoil, fault_space, run, Checks, LineageMode, Run, RunConfig};
-pub use ldfi_enforce;

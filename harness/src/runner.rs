@@ -152,7 +152,10 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         checked.verdict = Verdict::Good;
     }
     let enforce_first = cfg.checks == Checks::Enforcement || !checked.verdict.is_violated();
-    if let (true, Some(v)) = (enforce_first && cfg.checks != Checks::Invariants, world.violations.first()) {
+    if let (true, Some(v)) = (
+        enforce_first && cfg.checks != Checks::Invariants,
+        world.violations.first(),
+    ) {
         checked.verdict = Verdict::Violated {
             invariant: violation_name(&v.source),
             missing: vec![v.to_string()],

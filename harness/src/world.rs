@@ -185,7 +185,9 @@ impl<M: Message> World<M> {
         if let Some(checker) = &mut self.checker {
             let (src, dst) = (&self.names[from as usize], &self.names[to as usize]);
             let ev = ldfi_enforce::MsgEvent::from_rpc_message(src.as_str(), dst.as_str(), msg)
-                .unwrap_or_else(|e| panic!("protocol model bug: message {msg:?} cannot be checked: {e}"));
+                .unwrap_or_else(|e| {
+                    panic!("protocol model bug: message {msg:?} cannot be checked: {e}")
+                });
             let found = checker.observe(&ev);
             self.violations.extend(found.iter().cloned());
         }
