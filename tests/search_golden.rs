@@ -35,6 +35,7 @@ fn faults(r: &SearchReport) -> String {
 }
 
 /// (protocol, eot, eff, crashes, expected conclusion, exact executions, Molly's executions, fault set)
+#[allow(clippy::type_complexity)] // a literal table reads best as tuples
 const GOLDEN: &[(&str, u32, u32, u32, Conclusion, u64, u64, &str)] = &[
     (
         "simple-deliv",
@@ -225,7 +226,7 @@ fn exhaustive_finds_the_same_minimal_size_and_refuses_huge_spaces() {
         &cfg(8, 7, 1, Strategy::Exhaustive),
         &mut |_| {},
     );
-    let err = huge.err().expect("refused").to_string();
+    let err = huge.expect_err("refused").to_string();
     assert!(err.contains("exhaustive"), "{err}");
 }
 

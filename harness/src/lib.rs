@@ -2,16 +2,16 @@
 //! injection, the checker, schedules, and the search.
 //!
 //! Modules:
-//! - [`model`]: `Node`, `Protocol`, `Invariant`, `Params` — what a protocol author writes.
-//! - [`ctx`]: `Ctx`, what a handler may do; lineage recorded for free.
-//! - [`end`]: the end state invariants read.
-//! - [`check`]: verdicts.
-//! - [`runner`]: running a protocol in turmoil under a fault set.
-//! - [`error`]: typed errors.
-//! - [`schedule`]: schedule files (JSON, format 1).
-//! - [`diagram`]: spacetime diagrams for terminals.
-//! - [`search`]: the search loop and its strategies (ldfi, random, exhaustive).
-//! - [`registry`]: protocols by name, message types erased.
+//! - [`model`] — `Node`, `Protocol`, `Invariant`, `Params` — what a protocol author writes.
+//! - [`ctx`] — `Ctx`, what a handler may do; lineage recorded for free.
+//! - [`end`] — the end state invariants read.
+//! - [`check`] — verdicts.
+//! - [`runner`] — running a protocol in turmoil under a fault set.
+//! - [`error`] — typed errors.
+//! - [`schedule`] — schedule files (JSON, format 1).
+//! - [`diagram`] — spacetime diagrams for terminals.
+//! - [`search`] — the search loop and its strategies (ldfi, random, exhaustive).
+//! - [`registry`] — protocols by name, message types erased.
 #![deny(missing_docs)]
 
 pub mod check;

@@ -177,7 +177,7 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
 
 fn build_world<P: Protocol>(p: &P, setup: &Setup, cfg: &RunConfig, plan: Plan) -> World<P::Msg> {
     let index = |name: &str| setup.nodes.iter().position(|n| n == name);
-    let mut inputs: BTreeMap<(Tick, NodeIdx), Vec<(u32, P::Msg)>> = BTreeMap::new();
+    let mut inputs: crate::world::Inputs<P::Msg> = BTreeMap::new();
     let mut count = 0u32;
     for input in p.inputs(setup) {
         let node = index(&input.node).unwrap_or_else(|| {

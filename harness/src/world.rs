@@ -17,6 +17,9 @@ pub(crate) type Envelope<M> = (MsgId, Tick, u8, M);
 /// Pending deliveries of one node, in delivery order.
 type Inbox<M> = BTreeMap<(Tick, MsgId, u8), M>;
 
+/// Inputs by (tick, node): (input number, message).
+pub(crate) type Inputs<M> = BTreeMap<(Tick, NodeIdx), Vec<(u32, M)>>;
+
 /// Builds a fresh node (for `restart`).
 pub(crate) type Rebuild<M> = Box<dyn Fn(NodeIdx) -> Box<dyn Node<M>>>;
 
@@ -28,7 +31,7 @@ pub(crate) struct World<M: Message> {
     down: Vec<bool>,
     inbox: Vec<Inbox<M>>,
     /// Inputs by (tick, node): (input number, message).
-    inputs: BTreeMap<(Tick, NodeIdx), Vec<(u32, M)>>,
+    inputs: Inputs<M>,
     plan: Plan,
     rebuild: Rebuild<M>,
     honor_because: bool,
@@ -46,7 +49,7 @@ impl<M: Message> World<M> {
         names: Vec<String>,
         eot: Tick,
         nodes: Vec<Box<dyn Node<M>>>,
-        inputs: BTreeMap<(Tick, NodeIdx), Vec<(u32, M)>>,
+        inputs: Inputs<M>,
         plan: Plan,
         rebuild: Rebuild<M>,
         seed: u64,

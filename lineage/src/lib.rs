@@ -7,19 +7,19 @@
 //! [`FaultSet`]s drawn from a [`FaultSpace`].
 //!
 //! Modules:
-//! - [`fact`]: facts (`log(b, hello)`).
-//! - [`fault`]: faults, fault sets, the fault space and Molly's count of it.
-//! - [`trace`]: events of one run, their causes, the trace hash.
-//! - [`prop`]: propositions over the end state (invariants' `pre`/`post`).
-//! - [`graph`]: the AND/OR lineage graph and its evaluation under faults.
-//! - [`facts`]: a trace and an outcome as extensional relations (integer
+//! - [`fact`] — facts (`log(b, hello)`).
+//! - [`fault`] — faults, fault sets, the fault space and Molly's count of it.
+//! - [`trace`] — events of one run, their causes, the trace hash.
+//! - [`prop`] — propositions over the end state (invariants' `pre`/`post`).
+//! - [`graph`] — the AND/OR lineage graph and its evaluation under faults.
+//! - [`facts`] — a trace and an outcome as extensional relations (integer
 //!   tuples: `sent`, `delivered`, `derived`, `step`, `held`, `cause_*`, …).
-//! - [`rules`]: the lineage rules in datafrog, backwards from the outcome.
-//! - [`build`]: [`lineage`], the graph from the rules' result.
-//! - [`naive`]: [`lineage_naive`], the reference evaluation the rules are
+//! - [`rules`] — the lineage rules in datafrog, backwards from the outcome.
+//! - [`build`] — [`lineage`], the graph from the rules' result.
+//! - [`naive`] — [`lineage_naive`], the reference evaluation the rules are
 //!   tested against (on hand-written and random traces).
-//! - [`export`]: the graph as DOT and JSON.
-//! - [`souffle`]: the relations and the graph as Soufflé `.facts` files, and
+//! - [`export`] — the graph as DOT and JSON.
+//! - [`souffle`] — the relations and the graph as Soufflé `.facts` files, and
 //!   the rules as a Soufflé program ([`LINEAGE_DL`]).
 //!
 //! ```

@@ -1,5 +1,6 @@
 //! The command line: `list`, `search`, `replay`, `explain`, `corpus check`.
 
+mod bench;
 mod corpus;
 mod explain;
 mod list;
@@ -40,6 +41,9 @@ enum Command {
     Explain(explain::Args),
     /// Work with the regression corpus of fault schedules.
     Corpus(corpus::Args),
+    /// Compare ldfi, random and exhaustive search side by side, and measure
+    /// the cost of one execution (use a release build).
+    Bench(bench::Args),
 }
 
 /// Runs the command.
@@ -50,5 +54,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Replay(a) => replay::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Corpus(a) => corpus::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }

@@ -1,7 +1,7 @@
 //! `ldfi search`: find a fault set that breaks a protocol, or certify that
 //! none exists within the bounds.
 
-use super::shared::{print_json, protocol, registry, CliError};
+use super::shared::{print_json, protocol, registry, wall_now, CliError};
 use crate::cli::corpus::save;
 use crate::cli::replay::invariant;
 use ldfi_harness::diagram::spacetime;
@@ -13,7 +13,7 @@ use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -116,7 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             ChecksArg::Enforcement => Checks::Enforcement,
         },
     };
-    let start = Instant::now();
+    let start = wall_now();
     let report = run_with_progress(p, &cfg, args.verbose)?;
     let elapsed = start.elapsed();
     let dir = args.corpus.clone().unwrap_or_else(|| {
@@ -149,13 +149,13 @@ fn run_with_progress(
     verbose: bool,
 ) -> Result<SearchReport, CliError> {
     let tty = std::io::stderr().is_terminal() && !verbose;
-    let mut last = Instant::now();
+    let mut last = wall_now();
     let mut progress = |pr: &ldfi_harness::search::Progress<'_>| {
         if let (true, Some(v)) = (verbose, pr.verdict) {
             eprintln!("  #{:<5} {:<9} {}", pr.executions, v.word(), pr.trying);
         }
         if tty && pr.verdict.is_none() && last.elapsed() > Duration::from_millis(100) {
-            last = Instant::now();
+            last = wall_now();
             let mut err = std::io::stderr();
             let line = format!(
                 "  {} executions, {} found, trying {}",

@@ -73,3 +73,10 @@ pub fn print_json(v: &serde_json::Value) {
         serde_json::to_string_pretty(v).expect("JSON values serialize")
     );
 }
+
+/// The wall clock, for timing whole searches from outside the runs (runs
+/// themselves never read it).
+#[allow(clippy::disallowed_methods)]
+pub fn wall_now() -> std::time::Instant {
+    std::time::Instant::now()
+}

@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 const DEFAULT_BUDGET: u64 = 100_000;
 
 pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(s.cfg.seed ^ 0x5eed_0f_7a9d0a);
+    let mut rng = ChaCha8Rng::seed_from_u64(s.cfg.seed ^ 0x5eed_0f7a_9d0a);
     let omissions = space.omissions();
     let nodes: Vec<String> = space.faulty_nodes().cloned().collect();
     let budget = s.cfg.max_runs.unwrap_or(DEFAULT_BUDGET);

@@ -1,0 +1,282 @@
+//! `ldfi bench`: LDFI, random and exhaustive side by side on the same
+//! protocols in one run, and the cost of one execution beside a bare
+//! turmoil run with the same hosts and ticks.
+
+use super::shared::{print_json, registry, CliError};
+use ldfi_harness::registry::DynProtocol;
+use ldfi_harness::search::{search, Conclusion, SearchConfig, Strategy};
+use ldfi_harness::{bare_turmoil, Checks, LineageMode, Params, RunConfig};
+use ldfi_lineage::lineage;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A quick run (few repetitions) that checks the benchmark works; its
+    /// figures are not the ones to report.
+    #[arg(long)]
+    smoke: bool,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+    /// Seeds for the random strategy (its mean is over these).
+    #[arg(long, default_value_t = 25)]
+    seeds: u64,
+    /// Runs per cost measurement (the median is reported).
+    #[arg(long, default_value_t = 1000)]
+    runs: usize,
+    /// Run budget of each random search.
+    #[arg(long, default_value_t = 10_000)]
+    random_budget: u64,
+}
+
+/// Molly's published figures (SIGMOD 2015): (protocol, eot, eff, crashes, random, molly).
+#[allow(clippy::type_complexity)] // a literal table reads best as tuples
+const PUBLISHED: &[(&str, u32, u32, u32, Option<f64>, u64)] = &[
+    ("simple-deliv", 4, 2, 0, Some(4.08), 2),
+    ("retry-deliv", 4, 2, 1, Some(75.24), 3),
+    ("classic-deliv", 5, 3, 0, Some(116.16), 5),
+    ("redun-deliv", 11, 10, 1, None, 11),
+    ("ack-deliv", 8, 7, 1, None, 673),
+];
+
+fn now() -> Instant {
+    super::shared::wall_now()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn config(
+    p: &dyn DynProtocol,
+    version: &str,
+    params: Params,
+    strategy: Strategy,
+    seed: u64,
+) -> SearchConfig {
+    SearchConfig {
+        version: version.to_string(),
+        workload: p.info().default_workload,
+        params,
+        seed,
+        strategy,
+        max_runs: None,
+        all_counterexamples: false,
+        lineage: LineageMode::Declared,
+        checks: Checks::All,
+        exhaustive_limit: 1e6,
+    }
+}
+
+/// One search; (conclusion, executions, wall ms).
+fn timed(p: &dyn DynProtocol, cfg: &SearchConfig) -> Result<(Conclusion, u64, f64), CliError> {
+    let start = now();
+    let r = search(p, cfg, &mut |_| {})?;
+    Ok((
+        r.conclusion,
+        r.executions,
+        start.elapsed().as_secs_f64() * 1e3,
+    ))
+}
+
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let (seeds, runs, budget) = if args.smoke {
+        (3, 20, 2_000)
+    } else {
+        (args.seeds, args.runs, args.random_budget)
+    };
+    let reg = registry();
+    let mut rows = Vec::new();
+    for &(name, eot, eff, crashes, molly_random, molly) in PUBLISHED {
+        let p = reg
+            .get(name)
+            .ok_or_else(|| CliError::Internal(format!("{name} is not registered")))?;
+        let params = Params { eot, eff, crashes };
+        let version = p.info().default_version;
+        rows.push(search_row(
+            p,
+            &version,
+            params,
+            seeds,
+            budget,
+            molly_random,
+            Some(molly),
+        )?);
+    }
+    if let Some(p) = reg.get("es-replication") {
+        let info = p.info();
+        for version in &info.versions {
+            rows.push(search_row(
+                p,
+                version,
+                info.params,
+                seeds,
+                budget,
+                None,
+                None,
+            )?);
+        }
+    }
+    let mut costs = Vec::new();
+    for &(name, eot, eff, crashes, ..) in PUBLISHED {
+        let p = reg
+            .get(name)
+            .ok_or_else(|| CliError::Internal(format!("{name} is not registered")))?;
+        costs.push(cost_row(p, Params { eot, eff, crashes }, runs)?);
+    }
+    if args.json {
+        print_json(
+            &json!({"smoke": args.smoke, "seeds": seeds, "runs": runs, "random_budget": budget, "search": rows, "cost": costs}),
+        );
+    } else {
+        print_tables(&rows, &costs, seeds, runs, budget);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search_row(
+    p: &dyn DynProtocol,
+    version: &str,
+    params: Params,
+    seeds: u64,
+    budget: u64,
+    molly_random: Option<f64>,
+    molly: Option<u64>,
+) -> Result<Value, CliError> {
+    let (conclusion, executions, ms) = timed(p, &config(p, version, params, Strategy::Ldfi, 0))?;
+    let mut random = Value::Null;
+    if conclusion == Conclusion::Counterexample {
+        let (mut total, mut found, mut total_ms) = (0u64, 0u64, 0f64);
+        for seed in 0..seeds {
+            let mut c = config(p, version, params, Strategy::Random, seed);
+            c.max_runs = Some(budget);
+            let (rc, re, rms) = timed(p, &c)?;
+            total += re;
+            total_ms += rms;
+            found += (rc == Conclusion::Counterexample) as u64;
+        }
+        random = json!({"mean_executions": total as f64 / seeds as f64, "mean_ms": total_ms / seeds as f64, "found": found, "seeds": seeds});
+    }
+    let exhaustive = match timed(p, &config(p, version, params, Strategy::Exhaustive, 0)) {
+        Ok((c, e, t)) => json!({"verdict": c.word(), "executions": e, "ms": t}),
+        Err(_) => Value::Null,
+    };
+    let space = ldfi_harness::fault_space(&p.info(), &params);
+    Ok(json!({
+        "protocol": p.info().name, "version": version,
+        "params": {"eot": params.eot, "eff": params.eff, "crashes": params.crashes},
+        "combinations": space.combinations(),
+        "ldfi": {"verdict": conclusion.word(), "executions": executions, "ms": ms},
+        "random": random, "exhaustive": exhaustive,
+        "molly_executions": molly, "molly_random_executions": molly_random,
+    }))
+}
+
+fn cost_row(p: &dyn DynProtocol, params: Params, runs: usize) -> Result<Value, CliError> {
+    let info = p.info();
+    let cfg = RunConfig {
+        version: info.default_version.clone(),
+        workload: info.default_workload.clone(),
+        params,
+        seed: 0,
+        faults: Default::default(),
+        lineage: LineageMode::Declared,
+        checks: Checks::All,
+    };
+    let (mut harness, mut bare, mut lin, mut solve) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let space = ldfi_harness::fault_space(&info, &params);
+    for _ in 0..runs {
+        // Side by side, interleaved, so machine noise hits both alike.
+        let t = now();
+        let run = p.run(&cfg)?;
+        harness.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = now();
+        bare_turmoil(&info.nodes, params.eot)?;
+        bare.push(t.elapsed().as_secs_f64() * 1e6);
+        let outcome = run
+            .outcome
+            .as_ref()
+            .expect("fault-free runs of the suite are good");
+        let t = now();
+        let g = lineage(&run.trace, outcome);
+        lin.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = now();
+        let mut s = ldfi_solver::Solver::new(&space);
+        s.add_graph(&g);
+        let _ = s.next();
+        let _ = s.next();
+        solve.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let searches = (runs / 50).max(5);
+    let mut per_exec = Vec::new();
+    for _ in 0..searches {
+        let (_, e, ms) = timed(
+            p,
+            &config(p, &info.default_version, params, Strategy::Ldfi, 0),
+        )?;
+        per_exec.push(ms * 1e3 / e as f64);
+    }
+    let (h, b) = (median(harness), median(bare));
+    Ok(json!({
+        "protocol": info.name, "hosts": info.nodes.len(), "ticks": params.eot, "runs": runs,
+        "run_us": h, "bare_turmoil_us": b, "ratio": h / b,
+        "lineage_us": median(lin), "solve_us": median(solve),
+        "end_to_end_us_per_execution": median(per_exec), "searches": searches,
+    }))
+}
+
+fn fmt_ms(v: &Value) -> String {
+    v.as_f64().map_or("—".into(), |x| format!("{x:.1}"))
+}
+
+fn print_tables(rows: &[Value], costs: &[Value], seeds: u64, runs: usize, budget: u64) {
+    println!("Executions to a verdict (fault-free run included); wall time in ms. random: mean over {seeds} seeds, budget {budget} runs each.");
+    println!(
+        "{:<15} {:<3} {:<9} {:>9} | {:<15} {:>6} {:>8} | {:>9} {:>8} {:>6} | {:>11} {:>8} | {:>6} {:>8}",
+        "protocol", "ver", "eot/eff/c", "space", "ldfi verdict", "execs", "ms", "random", "ms", "found", "exhaustive", "ms", "Molly", "M.random"
+    );
+    for r in rows {
+        let p = &r["params"];
+        println!(
+            "{:<15} {:<3} {:<9} {:>9.2e} | {:<15} {:>6} {:>8} | {:>9} {:>8} {:>6} | {:>11} {:>8} | {:>6} {:>8}",
+            r["protocol"].as_str().unwrap_or(""),
+            r["version"].as_str().unwrap_or(""),
+            format!("{}/{}/{}", p["eot"], p["eff"], p["crashes"]),
+            r["combinations"].as_f64().unwrap_or(0.0),
+            r["ldfi"]["verdict"].as_str().unwrap_or(""),
+            r["ldfi"]["executions"],
+            fmt_ms(&r["ldfi"]["ms"]),
+            r["random"]["mean_executions"].as_f64().map_or("—".into(), |x| format!("{x:.2}")),
+            fmt_ms(&r["random"]["mean_ms"]),
+            r["random"]["found"].as_u64().map_or("—".into(), |f| format!("{f}/{seeds}")),
+            r["exhaustive"]["executions"].as_u64().map_or("refused".into(), |e| e.to_string()),
+            fmt_ms(&r["exhaustive"]["ms"]),
+            r["molly_executions"].as_u64().map_or("—".into(), |e| e.to_string()),
+            r["molly_random_executions"].as_f64().map_or("—".into(), |e| format!("{e:.2}")),
+        );
+    }
+    println!();
+    println!("Cost of one execution, release build, median of {runs} runs (µs); bare turmoil = same hosts and ticks, measured interleaved.");
+    println!(
+        "{:<15} {:>5} {:>5} | {:>9} {:>9} {:>6} | {:>9} {:>9} | {:>12}",
+        "protocol", "hosts", "ticks", "run", "bare", "ratio", "lineage", "solve", "end-to-end"
+    );
+    for c in costs {
+        println!(
+            "{:<15} {:>5} {:>5} | {:>9.1} {:>9.1} {:>6.2} | {:>9.1} {:>9.1} | {:>12.1}",
+            c["protocol"].as_str().unwrap_or(""),
+            c["hosts"],
+            c["ticks"],
+            c["run_us"].as_f64().unwrap_or(0.0),
+            c["bare_turmoil_us"].as_f64().unwrap_or(0.0),
+            c["ratio"].as_f64().unwrap_or(0.0),
+            c["lineage_us"].as_f64().unwrap_or(0.0),
+            c["solve_us"].as_f64().unwrap_or(0.0),
+            c["end_to_end_us_per_execution"].as_f64().unwrap_or(0.0),
+        );
+    }
+}
