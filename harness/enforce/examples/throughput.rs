@@ -169,7 +169,7 @@ fn main() {
         ("7 rules (I1, I2 + 5 similar)", format!("{I2}{SIX_MORE}")),
         (
             "web-forum.spec (2 rules + 3 models)",
-            include_str!("../specs/web-forum.spec").to_owned(),
+            include_str!("../../../protocols/specs/web-forum.spec").to_owned(),
         ),
     ];
     for (name, src) in configs {

@@ -5,7 +5,7 @@ mod common;
 use common::{i, lines, req, resp, run, s, spec};
 use ldfi_enforce::{MsgEvent, Value};
 
-const WEB_FORUM: &str = include_str!("../specs/web-forum.spec");
+const WEB_FORUM: &str = include_str!("../../../protocols/specs/web-forum.spec");
 const ES: &str = include_str!("../specs/es-replication.spec");
 
 fn login(c: &str) -> Vec<MsgEvent> {
