@@ -63,6 +63,8 @@ pub struct Checked {
     pub verdict: Verdict,
     /// What the good run achieved (for lineage); `None` if violated.
     pub outcome: Option<Prop>,
+    /// The same, per invariant whose `pre` held: (name, `post`).
+    pub outcomes: Vec<(String, Prop)>,
 }
 
 /// Checks every invariant against the end state.
@@ -81,16 +83,20 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
                     missing,
                 },
                 outcome: None,
+                outcomes: Vec::new(),
             };
         }
-        promised.push(post);
+        promised.push((inv.name.clone(), post));
     }
     if promised.is_empty() {
         return Checked {
             verdict: Verdict::Vacuous,
             outcome: Some(Prop::True),
+            outcomes: Vec::new(),
         };
     }
+    let outcomes = promised.clone();
+    let mut promised: Vec<Prop> = promised.into_iter().map(|(_, p)| p).collect();
     let outcome = if promised.len() == 1 {
         promised.pop().expect("one element")
     } else {
@@ -99,5 +105,6 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
     Checked {
         verdict: Verdict::Good,
         outcome: Some(outcome),
+        outcomes,
     }
 }

@@ -35,11 +35,13 @@ pub(crate) struct Local {
     pub(crate) rng: ChaCha8Rng,
 }
 
-/// A message a handler asked to send, with its identity.
+/// A message a handler asked to send, with its identity and the index of
+/// its `Send` event (whose label the world fills in).
 pub(crate) struct Outgoing<M> {
     pub(crate) id: MsgId,
     pub(crate) to: NodeIdx,
     pub(crate) msg: M,
+    pub(crate) event: usize,
 }
 
 /// What a handler can see and do.
@@ -144,13 +146,19 @@ impl<M: Message> Ctx<'_, M> {
         };
         self.local.send_seq += 1;
         let causes = self.causes();
+        let event = self.events.len();
         self.events.push(Event::Send {
             id,
             to: to.0,
-            label: label(&msg),
+            label: String::new(),
             causes,
         });
-        self.outbox.push(Outgoing { id, to: to.0, msg });
+        self.outbox.push(Outgoing {
+            id,
+            to: to.0,
+            msg,
+            event,
+        });
     }
 
     /// Sends `msg` to every node in `to`.

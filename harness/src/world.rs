@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 /// A message on the wire: identity, delivery tick, copy number, payload.
 pub(crate) type Envelope<M> = (MsgId, Tick, u8, M);
 
+/// An encoded envelope and the node it goes to.
+pub(crate) type Datagram = (NodeIdx, Vec<u8>);
+
 /// Pending deliveries of one node, in delivery order.
 type Inbox<M> = BTreeMap<(Tick, MsgId, u8), M>;
 
@@ -41,6 +44,9 @@ pub(crate) struct World<M: Message> {
     pub(crate) checker: Option<ldfi_enforce::Checker>,
     /// What the checker reported.
     pub(crate) violations: Vec<ldfi_enforce::Violation>,
+    /// Labels of the messages seen so far, by encoding: a message is
+    /// rendered with `Debug` once per run, not once per send.
+    labels: BTreeMap<Vec<u8>, String>,
 }
 
 impl<M: Message> World<M> {
@@ -79,6 +85,7 @@ impl<M: Message> World<M> {
             outbox: Vec::new(),
             checker: None,
             violations: Vec::new(),
+            labels: BTreeMap::new(),
         }
     }
 
@@ -89,7 +96,7 @@ impl<M: Message> World<M> {
         me: NodeIdx,
         t: Tick,
         arrived: Vec<Envelope<M>>,
-    ) -> Vec<(NodeIdx, Envelope<M>)> {
+    ) -> Vec<Datagram> {
         let i = me as usize;
         for (id, at, copy, msg) in arrived {
             self.inbox[i].insert((at, id, copy), msg);
@@ -197,24 +204,32 @@ impl<M: Message> World<M> {
     }
 
     /// Applies the schedule to what was sent this tick.
-    fn flush(&mut self, t: Tick) -> Vec<(NodeIdx, Envelope<M>)> {
+    fn flush(&mut self, t: Tick) -> Vec<Datagram> {
         let mut wire = Vec::new();
-        for Outgoing { id, to, msg } in std::mem::take(&mut self.outbox) {
+        for Outgoing { id, to, msg, event } in std::mem::take(&mut self.outbox) {
+            let body = postcard::to_stdvec(&msg).expect("messages serialize");
+            let label = match self.labels.get(&body) {
+                Some(l) => l.clone(),
+                None => {
+                    let l = crate::ctx::label(&msg);
+                    self.labels.insert(body.clone(), l.clone());
+                    l
+                }
+            };
+            if let Event::Send { label: slot, .. } = &mut self.events[event] {
+                *slot = label;
+            }
             let reason = match self.plan.fate(id.from, to, t) {
                 Fate::Omitted => Some(Loss::Omitted),
                 Fate::Partitioned => Some(Loss::Partitioned),
                 Fate::Deliver { extra, copies } => {
                     let at = t + 1 + extra;
-                    if at > self.eot {
-                        Some(Loss::AfterEot)
-                    } else {
-                        for c in 0..copies {
-                            if at + (c as Tick) <= self.eot {
-                                wire.push((to, (id, at + c as Tick, c, msg.clone())));
-                            }
+                    for c in 0..copies {
+                        if at + (c as Tick) <= self.eot {
+                            wire.push((to, encode(id, at + c as Tick, c, &body)));
                         }
-                        None
                     }
+                    (at > self.eot).then_some(Loss::AfterEot)
                 }
             };
             if let Some(reason) = reason {
@@ -251,4 +266,19 @@ impl<M: Message> World<M> {
         }
         end
     }
+}
+
+/// A datagram: the envelope header, then the encoded message.
+fn encode(id: MsgId, at: Tick, copy: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = postcard::to_stdvec(&(id, at, copy)).expect("headers serialize");
+    out.extend_from_slice(body);
+    out
+}
+
+/// Reads a datagram written by [`encode`].
+pub(crate) fn decode<M: Message>(bytes: &[u8]) -> Envelope<M> {
+    let ((id, at, copy), body): ((MsgId, Tick, u8), _) =
+        postcard::take_from_bytes(bytes).expect("the harness decodes the headers it wrote");
+    let msg = postcard::from_bytes(body).expect("the harness decodes the messages it encoded");
+    (id, at, copy, msg)
 }

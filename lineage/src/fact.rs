@@ -2,18 +2,34 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// A fact such as `log(b, hello)`: a relation name and its arguments.
 ///
 /// Facts persist once derived. They are what invariants read at EOT and what
 /// lineage explains. Two facts are the same fact when relation and arguments
-/// are equal.
+/// are equal. A `Fact` is shared: cloning it (as every cause that names it
+/// does) is a reference-count increment; its parts read through `Deref`
+/// (`fact.rel`, `fact.args`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Fact {
+#[serde(transparent)]
+pub struct Fact(Arc<FactData>);
+
+/// The parts of a [`Fact`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FactData {
     /// Relation name, e.g. `log`.
     pub rel: String,
     /// Arguments, rendered as strings, e.g. `["b", "hello"]`.
     pub args: Vec<String>,
+}
+
+impl std::ops::Deref for Fact {
+    type Target = FactData;
+
+    fn deref(&self) -> &FactData {
+        &self.0
+    }
 }
 
 impl Fact {
@@ -28,10 +44,10 @@ impl Fact {
         I: IntoIterator<Item = S>,
         S: ToString,
     {
-        Fact {
+        Fact(Arc::new(FactData {
             rel: rel.to_string(),
             args: args.into_iter().map(|a| a.to_string()).collect(),
-        }
+        }))
     }
 }
 

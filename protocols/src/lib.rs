@@ -2,12 +2,14 @@
 //! of `ldfi-harness` only — each is also an example of modelling your own.
 //!
 //! Modules:
-//! - [`delivery`]: the broadcast-delivery suite (simple, retry, redun, ack, classic).
-//! - [`es`]: es-replication, Elasticsearch primary/backup replication (v1–v5).
+//! - [`delivery`] — the broadcast-delivery suite (simple, retry, redun, ack, classic).
+//! - [`es`] — es-replication, Elasticsearch primary/backup replication (v1–v5).
+//! - [`web_forum`] — web-forum, ucheck's microservice forum with enforced invariants.
 #![deny(missing_docs)]
 
 pub mod delivery;
 pub mod es;
+pub mod web_forum;
 
 use ldfi_harness::registry::Registry;
 
@@ -25,5 +27,6 @@ pub fn registry() -> Registry {
         r.add(Delivery(k));
     }
     r.add(es::EsReplication);
+    r.add(web_forum::WebForum);
     r
 }

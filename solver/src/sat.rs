@@ -53,14 +53,17 @@ impl Cnf {
         }
     }
 
-    /// Solves under `assumptions` (they hold for this call only).
-    pub(crate) fn solve(&mut self, assumptions: &[Lit]) -> Outcome {
+    /// Solves under `hard` and `soft` assumptions (they hold for this call
+    /// only). `assumed` in the outcome says whether a soft one took part in
+    /// the refutation; hard ones count as part of the formula.
+    pub(crate) fn solve(&mut self, hard: &[Lit], soft: &[Lit]) -> Outcome {
         if self.refuted {
             return Outcome::Unsat { assumed: false };
         }
         self.solves += 1;
         // varisat keeps assumptions across solves: always set them.
-        self.sat.assume(assumptions);
+        let assumptions: Vec<Lit> = hard.iter().chain(soft).copied().collect();
+        self.sat.assume(&assumptions);
         let sat = self
             .sat
             .solve()
@@ -78,7 +81,7 @@ impl Cnf {
                 .failed_core()
                 .expect("an unsatisfiable solve has a core");
             Outcome::Unsat {
-                assumed: !core.is_empty(),
+                assumed: core.iter().any(|l| soft.contains(l)),
             }
         }
     }

@@ -62,6 +62,11 @@ pub struct Solver {
     done: bool,
     graphs: usize,
     returned: usize,
+    /// Goals by name, each with its selector: a goal is met when every
+    /// graph added to it is falsified.
+    goals: Vec<(String, Lit)>,
+    /// Assumed at every solve: "some goal with lineage is met".
+    goal_act: Option<Lit>,
 }
 
 impl Solver {
@@ -82,7 +87,53 @@ impl Solver {
             done: false,
             graphs: 0,
             returned: 0,
+            goals: Vec::new(),
+            goal_act: None,
         }
+    }
+
+    /// Adds `g` to the goal named `goal` (e.g. an invariant). Goals are
+    /// alternatives: an answer must falsify every graph of *some* goal
+    /// (and every graph added with [`Solver::add_graph`]). Use one goal per
+    /// invariant, adding a run's graph of an invariant's `post` only when
+    /// its `pre` held: a counterexample to that invariant must break all of
+    /// them, whatever the other invariants' runs showed.
+    ///
+    /// A goal seen for the first time makes more sets candidates: the
+    /// search restarts from size 0 (sets already returned stay excluded).
+    ///
+    /// # Panics
+    ///
+    /// As [`Solver::add_graph`], for a malformed graph.
+    pub fn add_graph_for(&mut self, goal: &str, g: &LineageGraph) {
+        if let Err(e) = check_structure(g) {
+            panic!("{e}");
+        }
+        self.graphs += 1;
+        let sel = match self.goals.iter().find(|(n, _)| n == goal) {
+            Some((_, l)) => *l,
+            None => self.new_goal(goal),
+        };
+        match encode_graph(&mut self.cnf, &mut self.gates, &self.vars, g) {
+            Val::Const(false) => {}
+            Val::Const(true) => self.cnf.clause(&[!sel]),
+            Val::Lit(root) => self.cnf.clause(&[!sel, !root]),
+        }
+    }
+
+    /// Registers a goal; the disjunction of all goals is re-asserted under
+    /// a fresh activation literal (the old one is simply no longer assumed).
+    fn new_goal(&mut self, goal: &str) -> Lit {
+        let sel = self.cnf.new_lit();
+        self.goals.push((goal.to_string(), sel));
+        let act = self.cnf.new_lit();
+        let mut clause: Vec<Lit> = self.goals.iter().map(|(_, l)| *l).collect();
+        clause.push(!act);
+        self.cnf.clause(&clause);
+        self.goal_act = Some(act);
+        self.done = false;
+        self.min_size = 0;
+        sel
     }
 
     /// Requires every later answer to falsify `g`'s root (the good outcome
@@ -136,7 +187,8 @@ impl Solver {
                 }
             }
             let bound = self.at_most(self.min_size);
-            match self.cnf.solve(bound.as_slice()) {
+            let hard: Vec<Lit> = self.goal_act.into_iter().collect();
+            match self.cnf.solve(&hard, bound.as_slice()) {
                 Outcome::Sat(values) => return Some(self.answer(&values)),
                 Outcome::Unsat { assumed: false } => self.done = true,
                 Outcome::Unsat { assumed: true } => {
@@ -155,7 +207,8 @@ impl Solver {
 
     /// A solution of any size and that size, or `None` (and done).
     fn any_solution(&mut self) -> Option<(usize, Vec<bool>)> {
-        match self.cnf.solve(&[]) {
+        let hard: Vec<Lit> = self.goal_act.into_iter().collect();
+        match self.cnf.solve(&hard, &[]) {
             Outcome::Sat(values) => Some((self.vars.fault_set(&values).len(), values)),
             Outcome::Unsat { .. } => {
                 self.done = true;

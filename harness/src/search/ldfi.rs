@@ -1,6 +1,7 @@
-//! The LDFI strategy: after every good run, add the lineage of its outcome
-//! to the solver; run the smallest fault set that breaks every known way to
-//! succeed; stop when none is left (certified) or one violates.
+//! The LDFI strategy: after every good run, add the lineage of each
+//! invariant's `post` (where its `pre` held) to the solver; run the smallest
+//! fault set that breaks every known way some invariant was met; stop when
+//! none is left (certified) or one violates.
 
 use super::{Session, Step};
 use crate::check::Verdict;
@@ -13,9 +14,13 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
     // The solver's first answer is the empty set: the fault-free run.
     while let Some(faults) = solver.next() {
         match s.execute(faults.clone())? {
+            // One goal per invariant: a counterexample to an invariant must
+            // break the lineage of its `post` in every run where its `pre`
+            // held — not the outcomes of the other invariants.
             Step::Good(run) if run.verdict == Verdict::Good => {
-                let outcome = run.outcome.as_ref().expect("a good run has an outcome");
-                solver.add_graph(&lineage(&run.trace, outcome));
+                for (invariant, post) in &run.outcomes {
+                    solver.add_graph_for(invariant, &lineage(&run.trace, post));
+                }
             }
             Step::Good(_) if faults.is_empty() => {
                 return Err(RunError::Params(

@@ -389,3 +389,40 @@ fn add_graph_panics_on_a_malformed_graph() {
     };
     s.add_graph(&g);
 }
+
+/// An outcome nobody can break (derived after EFF from inputs only).
+fn unbreakable() -> LineageGraph {
+    let mut b = Builder::new(&["a", "b", "c"]);
+    b.truth();
+    b.build()
+}
+
+#[test]
+fn goals_are_alternatives_an_unbreakable_goal_does_not_end_the_search() {
+    // With one conjunction, an unbreakable outcome would certify at once.
+    let mut hard = Solver::new(&space(3, 2, 0));
+    assert_eq!(hard.next(), Some(FaultSet::new()));
+    hard.add_graph(&unbreakable());
+    assert_eq!(hard.next(), None);
+    // As separate goals, the breakable one still yields its minimal set.
+    let mut s = Solver::new(&space(3, 2, 0));
+    assert_eq!(s.next(), Some(FaultSet::new()));
+    s.add_graph_for("durability", &one_message());
+    s.add_graph_for("agreement", &unbreakable());
+    let sets = minimal_sets(&mut s);
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(sets[0].to_string(), "{omit(a, b, 1)}");
+}
+
+#[test]
+fn a_new_goal_reopens_a_finished_search() {
+    let mut s = Solver::new(&space(3, 2, 0));
+    assert_eq!(s.next(), Some(FaultSet::new()));
+    s.add_graph_for("x", &unbreakable());
+    assert_eq!(s.next(), None);
+    s.add_graph_for("y", &one_message());
+    assert_eq!(
+        s.next().map(|f| f.to_string()),
+        Some("{omit(a, b, 1)}".to_string())
+    );
+}
