@@ -253,7 +253,12 @@ fn print_summary(
             "counterexample {} (found at execution {})",
             c.config.faults, c.found_at
         );
-        println!("violates      {}", c.run.verdict);
+        if let ldfi_harness::Verdict::Violated { invariant, missing } = &c.run.verdict {
+            println!("violates      {invariant}");
+            if !missing.is_empty() {
+                println!("missing       {}", missing.join(", "));
+            }
+        }
         println!("trace         {}", c.run.trace.hash());
         match s {
             Some(path) => println!(
