@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 /// A node of ack-deliv.
 #[derive(Default)]
 pub struct AckNode {
-    /// The payload, once logged.
-    logged: Option<String>,
+    /// The payload and its `log` fact, once logged.
+    logged: Option<(String, Fact)>,
     /// Peers that acknowledged it.
     acked: BTreeSet<NodeId>,
 }
@@ -24,15 +24,17 @@ impl Node<Msg> for AckNode {
         let me = ctx.name(ctx.me()).to_string();
         match msg {
             Msg::Broadcast(p) => {
+                let fact = log(&me, &p);
                 ctx.because([]);
-                ctx.derive(log(&me, &p));
-                self.logged = Some(p);
+                ctx.derive(fact.clone());
+                self.logged = Some((p, fact));
             }
             Msg::Payload(p) => {
+                let fact = log(&me, &p);
                 ctx.because([]);
-                ctx.derive(log(&me, &p));
+                ctx.derive(fact.clone());
                 ctx.send(from, Msg::Ack(p.clone()));
-                self.logged = Some(p);
+                self.logged = Some((p, fact));
             }
             Msg::Ack(p) => {
                 let peer = ctx.name(from).to_string();
@@ -44,9 +46,8 @@ impl Node<Msg> for AckNode {
     }
 
     fn on_tick(&mut self, ctx: &mut Ctx<'_, Msg>) {
-        if let Some(p) = self.logged.clone() {
-            let me = ctx.name(ctx.me()).to_string();
-            ctx.because([log(&me, &p)]);
+        if let Some((p, fact)) = &self.logged {
+            ctx.because([fact.clone()]);
             for peer in ctx.peers() {
                 if !self.acked.contains(&peer) {
                     ctx.send(peer, Msg::Payload(p.clone()));

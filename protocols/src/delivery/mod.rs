@@ -106,7 +106,7 @@ impl Protocol for Delivery {
             .iter()
             .map(|_| -> Box<dyn Node<Msg>> {
                 match self.0 {
-                    Kind::Simple => Box::new(SimpleNode::default()),
+                    Kind::Simple => Box::new(SimpleNode),
                     Kind::Retry => Box::new(RetryNode::default()),
                     Kind::Redun => Box::new(RedunNode::default()),
                     Kind::Ack => Box::new(AckNode::default()),

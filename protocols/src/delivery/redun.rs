@@ -2,31 +2,32 @@
 //! other node on every tick.
 
 use super::{log, Msg};
-use ldfi_harness::{Ctx, Node, NodeId};
+use ldfi_harness::{Ctx, Fact, Node, NodeId};
 
 /// A node of redun-deliv.
 #[derive(Default)]
 pub struct RedunNode {
-    /// The payload, once logged.
-    logged: Option<String>,
+    /// The payload and its `log` fact, once logged.
+    logged: Option<(Msg, Fact)>,
 }
 
 impl Node<Msg> for RedunNode {
     fn on_message(&mut self, ctx: &mut Ctx<'_, Msg>, _from: NodeId, msg: Msg) {
         let me = ctx.name(ctx.me()).to_string();
         if let Msg::Broadcast(p) | Msg::Payload(p) = msg {
+            let fact = log(&me, &p);
             ctx.because([]);
-            ctx.derive(log(&me, &p));
-            self.logged = Some(p);
+            ctx.derive(fact.clone());
+            self.logged = Some((Msg::Payload(p), fact));
         }
     }
 
     fn on_tick(&mut self, ctx: &mut Ctx<'_, Msg>) {
-        if let Some(p) = self.logged.clone() {
-            let me = ctx.name(ctx.me()).to_string();
-            ctx.because([log(&me, &p)]);
-            let peers = ctx.peers();
-            ctx.send_all(&peers, Msg::Payload(p));
+        if let Some((payload, fact)) = &self.logged {
+            ctx.because([fact.clone()]);
+            for peer in ctx.peers() {
+                ctx.send(peer, payload.clone());
+            }
         }
     }
 }
