@@ -88,7 +88,7 @@ const GOLDEN: &[(&str, u32, u32, u32, Conclusion, u64, u64, &str)] = &[
         "",
     ),
     ("redun-deliv", 11, 10, 1, Conclusion::Certified, 11, 11, ""),
-    ("ack-deliv", 8, 7, 1, Conclusion::Certified, 29, 673, ""),
+    ("ack-deliv", 8, 7, 1, Conclusion::Certified, 28, 673, ""),
 ];
 
 #[test]

@@ -65,14 +65,18 @@ pub struct Checked {
     pub outcome: Option<Prop>,
     /// The same, per invariant whose `pre` held: (name, `post`).
     pub outcomes: Vec<(String, Prop)>,
+    /// The invariants whose `pre` did not hold (vacuous in this run).
+    pub vacuous: Vec<String>,
 }
 
 /// Checks every invariant against the end state.
 pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
     let mut promised = Vec::new();
+    let mut vacuous = Vec::new();
     for inv in invariants {
         let (pre, post) = (inv.check)(end);
         if !end.eval(&pre) {
+            vacuous.push(inv.name.clone());
             continue;
         }
         if !end.eval(&post) {
@@ -84,6 +88,7 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
                 },
                 outcome: None,
                 outcomes: Vec::new(),
+                vacuous: Vec::new(),
             };
         }
         promised.push((inv.name.clone(), post));
@@ -93,6 +98,7 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
             verdict: Verdict::Vacuous,
             outcome: Some(Prop::True),
             outcomes: Vec::new(),
+            vacuous,
         };
     }
     let outcomes = promised.clone();
@@ -106,5 +112,6 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
         verdict: Verdict::Good,
         outcome: Some(outcome),
         outcomes,
+        vacuous,
     }
 }

@@ -84,6 +84,8 @@ pub struct Run {
     pub outcome: Option<Prop>,
     /// The same per invariant: (name, `post`) for each whose `pre` held.
     pub outcomes: Vec<(String, Prop)>,
+    /// The invariants whose `pre` did not hold.
+    pub vacuous: Vec<String>,
 }
 
 /// The fault space of a protocol at `params`.
@@ -183,6 +185,7 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         verdict: checked.verdict,
         outcome: checked.outcome,
         outcomes: checked.outcomes,
+        vacuous: checked.vacuous,
     })
 }
 

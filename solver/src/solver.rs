@@ -67,6 +67,9 @@ pub struct Solver {
     goals: Vec<(String, Lit)>,
     /// Assumed at every solve: "some goal with lineage is met".
     goal_act: Option<Lit>,
+    /// Sets blocked for goals that have no graph yet (clauses without the
+    /// selector), applied when the goal appears.
+    pending: Vec<(String, Vec<Lit>)>,
 }
 
 impl Solver {
@@ -89,6 +92,25 @@ impl Solver {
             returned: 0,
             goals: Vec::new(),
             goal_act: None,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Excludes `set` and its supersets for goal `goal` only: a run with
+    /// `set` showed that goal's precondition false, and (assuming, like
+    /// Molly, that more faults cannot make it true again) no superset can
+    /// be a counterexample to it. Other goals may still use these sets.
+    pub fn block_supersets_for(&mut self, goal: &str, set: &FaultSet) {
+        let Some(lits) = self.lits_of(set) else {
+            return;
+        };
+        let mut clause: Vec<Lit> = lits.iter().map(|&l| !l).collect();
+        match self.goals.iter().find(|(n, _)| n == goal) {
+            Some((_, sel)) => {
+                clause.push(!*sel);
+                self.cnf.clause(&clause);
+            }
+            None => self.pending.push((goal.to_string(), clause)),
         }
     }
 
@@ -133,6 +155,14 @@ impl Solver {
         self.goal_act = Some(act);
         self.done = false;
         self.min_size = 0;
+        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|(g, _)| g == goal);
+        self.pending = rest;
+        for (_, mut clause) in mine {
+            clause.push(!sel);
+            self.cnf.clause(&clause);
+        }
         sel
     }
 

@@ -7,6 +7,7 @@ mod list;
 mod replay;
 mod search;
 mod shared;
+mod versions;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -62,6 +62,11 @@ pub struct Args {
     /// Which checks decide a violation: invariants, enforcement predicates, or both.
     #[arg(long, value_enum, default_value = "all")]
     checks: ChecksArg,
+    /// Search every version of the protocol, one after the other, and print
+    /// a table; each counterexample is also replayed on the other versions
+    /// (a fault schedule that breaks one version says nothing of the next).
+    #[arg(long, conflicts_with = "version")]
+    all_versions: bool,
     /// Print every execution (fault set and verdict) on stderr.
     #[arg(long, short)]
     verbose: bool,
@@ -116,22 +121,19 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             ChecksArg::Enforcement => Checks::Enforcement,
         },
     };
+    if args.all_versions {
+        return super::versions::run(p, &cfg, &args.corpus, args.no_save, args.json, args.verbose);
+    }
     let start = wall_now();
     let report = run_with_progress(p, &cfg, args.verbose)?;
     let elapsed = start.elapsed();
-    let dir = args.corpus.clone().unwrap_or_else(|| {
-        Path::new("scenarios/corpus")
-            .join(&info.name)
-            .join(&cfg.version)
-    });
-    let mut saved = Vec::new();
-    for c in &report.counterexamples {
-        saved.push(if args.no_save {
-            None
-        } else {
-            Some(save(&info.name, c, &dir)?)
-        });
-    }
+    let saved = save_all(
+        &info.name,
+        &cfg.version,
+        &report,
+        &args.corpus,
+        args.no_save,
+    )?;
     if args.json {
         print_json(&to_json(&info.name, &cfg, &report, elapsed, &saved));
     } else {
@@ -143,7 +145,30 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     })
 }
 
-fn run_with_progress(
+/// Saves every counterexample of `report` (unless `no_save`) under `corpus`
+/// or the default `scenarios/corpus/<protocol>/<version>/`.
+pub fn save_all(
+    protocol: &str,
+    version: &str,
+    report: &SearchReport,
+    corpus: &Option<PathBuf>,
+    no_save: bool,
+) -> Result<Vec<Option<PathBuf>>, CliError> {
+    let dir = corpus
+        .clone()
+        .unwrap_or_else(|| Path::new("scenarios/corpus").join(protocol).join(version));
+    let mut saved = Vec::new();
+    for c in &report.counterexamples {
+        saved.push(if no_save {
+            None
+        } else {
+            Some(save(protocol, c, &dir)?)
+        });
+    }
+    Ok(saved)
+}
+
+pub fn run_with_progress(
     p: &dyn ldfi_harness::registry::DynProtocol,
     cfg: &SearchConfig,
     verbose: bool,
@@ -173,7 +198,7 @@ fn run_with_progress(
     Ok(report)
 }
 
-fn counterexample_json(c: &Counterexample, saved: &Option<PathBuf>) -> serde_json::Value {
+pub fn counterexample_json(c: &Counterexample, saved: &Option<PathBuf>) -> serde_json::Value {
     json!({
         "faults": c.config.faults.faults(),
         "fault_set": c.config.faults.to_string(),

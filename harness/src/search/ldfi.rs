@@ -14,28 +14,31 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
     // The solver's first answer is the empty set: the fault-free run.
     while let Some(faults) = solver.next() {
         match s.execute(faults.clone())? {
-            // One goal per invariant: a counterexample to an invariant must
-            // break the lineage of its `post` in every run where its `pre`
-            // held — not the outcomes of the other invariants.
-            Step::Good(run) if run.verdict == Verdict::Good => {
-                for (invariant, post) in &run.outcomes {
-                    solver.add_graph_for(invariant, &lineage(&run.trace, post));
-                }
-            }
-            Step::Good(_) if faults.is_empty() => {
+            Step::Good(run) if run.verdict == Verdict::Vacuous && faults.is_empty() => {
                 return Err(RunError::Params(
                     "the fault-free run is vacuous: no invariant's `pre` holds, so there is nothing to protect; \
                      check the workload and --eot"
                         .into(),
                 ));
             }
-            // A vacuous run promised nothing. Like Molly, assume the protocol
-            // is monotone in faults: more faults cannot make `pre` hold again,
-            // so no superset of this set can be a counterexample.
-            Step::Good(_) => solver.block_supersets(&faults),
+            Step::Good(run) => learn(&mut solver, &faults, &run),
             Step::Continue => solver.block_supersets(&faults),
             Step::Stop | Step::Budget => return Ok(()),
         }
     }
     Ok(())
+}
+
+/// What a good or vacuous run teaches, per invariant (one solver goal
+/// each): where `pre` held, the lineage of `post` — a counterexample to that
+/// invariant must break it; where `pre` did not hold, that no superset of
+/// these faults can be a counterexample to it (Molly's assumption that more
+/// faults cannot make a precondition true again).
+fn learn(solver: &mut Solver, faults: &ldfi_lineage::FaultSet, run: &crate::runner::Run) {
+    for (invariant, post) in &run.outcomes {
+        solver.add_graph_for(invariant, &lineage(&run.trace, post));
+    }
+    for invariant in &run.vacuous {
+        solver.block_supersets_for(invariant, faults);
+    }
 }
