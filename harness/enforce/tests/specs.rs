@@ -6,7 +6,7 @@ use common::{i, lines, req, resp, run, s, spec};
 use ldfi_enforce::{MsgEvent, Value};
 
 const WEB_FORUM: &str = include_str!("../../../protocols/specs/web-forum.spec");
-const ES: &str = include_str!("../specs/es-replication.spec");
+const ES: &str = include_str!("../../../protocols/specs/es-replication.spec");
 
 fn login(c: &str) -> Vec<MsgEvent> {
     let client = || ("client", s(c));
