@@ -44,6 +44,11 @@ impl EndState {
         self.crashed.contains_key(&self.node(name))
     }
 
+    /// `Prop::CrashedBy` for node `name`: crashed at or before tick `t`.
+    pub fn crashed_by_prop(&self, name: &str, t: Tick) -> Prop {
+        Prop::CrashedBy(self.node(name), t)
+    }
+
     /// `Prop::Crashed` for node `name`.
     pub fn crashed_prop(&self, name: &str) -> Prop {
         Prop::Crashed(self.node(name))
@@ -51,11 +56,11 @@ impl EndState {
 
     /// Evaluates `p` in this end state.
     pub fn eval(&self, p: &Prop) -> bool {
-        p.eval(&|f| self.holds(f), &|n| self.crashed.contains_key(&n))
+        p.eval(&|f| self.holds(f), &|n| self.crashed.get(&n).copied())
     }
 
     /// The facts whose absence makes `p` false.
     pub fn missing(&self, p: &Prop) -> Vec<Fact> {
-        p.missing(&|f| self.holds(f), &|n| self.crashed.contains_key(&n))
+        p.missing(&|f| self.holds(f), &|n| self.crashed.get(&n).copied())
     }
 }

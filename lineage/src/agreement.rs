@@ -25,7 +25,7 @@ fn assert_well_formed(g: &LineageGraph) {
 
 fn has_crashed(p: &Prop) -> bool {
     match p {
-        Prop::Crashed(_) => true,
+        Prop::Crashed(_) | Prop::CrashedBy(..) => true,
         Prop::And(ps) | Prop::Or(ps) => ps.iter().any(has_crashed),
         _ => false,
     }
@@ -72,6 +72,6 @@ proptest! {
         prop_assume!(!has_crashed(&p));
         let derived = |f: &Fact| t.events.iter().any(|e| matches!(e, Event::Derive { fact, .. } if fact == f));
         let g = lineage(&t, &p);
-        prop_assert_eq!(g.holds_under(&FaultSet::new()), p.eval(&derived, &|_| false));
+        prop_assert_eq!(g.holds_under(&FaultSet::new()), p.eval(&derived, &|_| None));
     }
 }

@@ -26,7 +26,7 @@ pub fn lineage(trace: &Trace, outcome: &Prop) -> LineageGraph {
 enum Key {
     True,
     False,
-    Crashed(NodeIdx),
+    Crashed(NodeIdx, Option<crate::fault::Tick>),
     /// An `And`/`Or` of the outcome proposition (index into `Builder::props`).
     Prop(u32),
     /// All derivations of outcome fact `f`.
@@ -73,7 +73,7 @@ struct Builder<'a> {
     truth: [Option<Vid>; 2],
     /// Rendered facts (empty until needed).
     fact_text: Vec<String>,
-    crashed: Vec<(NodeIdx, Vid)>,
+    crashed: Vec<((NodeIdx, Option<crate::fault::Tick>), Vid)>,
 }
 
 impl<'a> Builder<'a> {
@@ -115,7 +115,8 @@ impl<'a> Builder<'a> {
         match p {
             Prop::True => Key::True,
             Prop::False => Key::False,
-            Prop::Crashed(n) => Key::Crashed(*n),
+            Prop::Crashed(n) => Key::Crashed(*n, None),
+            Prop::CrashedBy(n, t) => Key::Crashed(*n, Some(*t)),
             Prop::Holds(f) => {
                 let i = self.fx.facts.iter().position(|g| *g == f);
                 Key::Fact(i.expect("outcome facts are interned") as u32)
@@ -167,7 +168,7 @@ impl<'a> Builder<'a> {
         match key {
             Key::True => return Some(self.truth(true)),
             Key::False => return Some(self.truth(false)),
-            Key::Crashed(node) => return Some(self.crashed(node)),
+            Key::Crashed(node, by) => return Some(self.crashed(node, by)),
             _ => {}
         }
         match *self.slot(key) {
@@ -212,7 +213,7 @@ impl<'a> Builder<'a> {
                 (fx.term_start[x] as usize, fx.term_start[x + 1] as usize)
             }
             Key::Hb(_) => (0, 2),
-            Key::True | Key::False | Key::Crashed(_) => (0, 0),
+            Key::True | Key::False | Key::Crashed(..) => (0, 0),
         }
     }
 
@@ -229,7 +230,7 @@ impl<'a> Builder<'a> {
                 _ => Key::True,
             },
             Key::Hb(s) => term_key(fx.step_term[s as usize]),
-            Key::True | Key::False | Key::Crashed(_) => unreachable!("leaves have no children"),
+            Key::True | Key::False | Key::Crashed(..) => unreachable!("leaves have no children"),
         }
     }
 
@@ -260,7 +261,7 @@ impl<'a> Builder<'a> {
                 Vertex::And { label, children }
             }
             Key::Act(x) => act_vertex(&self.trace.events[x as usize], children),
-            Key::True | Key::False | Key::Crashed(_) => unreachable!("leaves have no frame"),
+            Key::True | Key::False | Key::Crashed(..) => unreachable!("leaves have no frame"),
         }
     }
 
@@ -280,7 +281,7 @@ impl<'a> Builder<'a> {
             Key::Act(x) => &mut self.act[x as usize],
             Key::Held(h) => &mut self.held[h as usize],
             Key::Hb(s) => &mut self.hb[s as usize],
-            Key::True | Key::False | Key::Crashed(_) => unreachable!("leaves have no slot"),
+            Key::True | Key::False | Key::Crashed(..) => unreachable!("leaves have no slot"),
         }
     }
 
@@ -298,12 +299,15 @@ impl<'a> Builder<'a> {
         v
     }
 
-    fn crashed(&mut self, node: NodeIdx) -> Vid {
-        if let Some(&(_, v)) = self.crashed.iter().find(|(n, _)| *n == node) {
+    fn crashed(&mut self, node: NodeIdx, by: Option<crate::fault::Tick>) -> Vid {
+        if let Some(&(_, v)) = self.crashed.iter().find(|(n, _)| *n == (node, by)) {
             return v;
         }
-        let v = self.push(Vertex::Crashed { node });
-        self.crashed.push((node, v));
+        let v = self.push(match by {
+            None => Vertex::Crashed { node },
+            Some(at) => Vertex::CrashedBy { node, at },
+        });
+        self.crashed.push(((node, by), v));
         v
     }
 }

@@ -24,7 +24,7 @@ pub fn to_dot(g: &LineageGraph) -> String {
             Vertex::And { .. } => "hexagon",
             Vertex::Derivation { .. } => "box",
             Vertex::Message { .. } => "ellipse",
-            Vertex::Crashed { .. } => "octagon, color=red",
+            Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => "octagon, color=red",
         };
         let root = if i as Vid == g.root {
             ", peripheries=2"
@@ -66,6 +66,7 @@ pub fn vertex_label(g: &LineageGraph, v: &Vertex) -> String {
             format!("{}→{} @{}{seq}", name(g, id.from), name(g, *to), id.sent)
         }
         Vertex::Crashed { node } => format!("crashed({})", name(g, *node)),
+        Vertex::CrashedBy { node, at } => format!("crashed_by({}, {at})", name(g, *node)),
     }
 }
 

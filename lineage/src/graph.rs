@@ -54,6 +54,13 @@ pub enum Vertex {
         /// Causes (of the send).
         causes: Vec<Vid>,
     },
+    /// Holds if `node` crashed at or before `at`.
+    CrashedBy {
+        /// The node.
+        node: NodeIdx,
+        /// The tick.
+        at: Tick,
+    },
     /// Holds if `node` crashed at some tick.
     Crashed {
         /// The node.
@@ -78,7 +85,7 @@ impl LineageGraph {
         match &self.vertices[v as usize] {
             Vertex::Or { children, .. } | Vertex::And { children, .. } => children,
             Vertex::Derivation { causes, .. } | Vertex::Message { causes, .. } => causes,
-            Vertex::True | Vertex::False | Vertex::Crashed { .. } => &[],
+            Vertex::True | Vertex::False | Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => &[],
         }
     }
 
@@ -116,6 +123,7 @@ impl LineageGraph {
                     all(causes) && up(id.from, id.sent) && !omitted(id, *to)
                 }
                 Vertex::Crashed { node } => crash_at(*node).is_some(),
+                Vertex::CrashedBy { node, at } => crash_at(*node).is_some_and(|c| c <= *at),
             };
         }
         val[self.root as usize]

@@ -72,6 +72,7 @@ pub(crate) fn prop_label(p: &Prop, trace: &Trace) -> String {
         Prop::False => "false".into(),
         Prop::Holds(f) => f.to_string(),
         Prop::Crashed(n) => format!("crashed({})", trace.name(*n)),
+        Prop::CrashedBy(n, t) => format!("crashed_by({}, {t})", trace.name(*n)),
         Prop::And(ps) => join(ps, " ∧ "),
         Prop::Or(ps) => join(ps, " ∨ "),
     }

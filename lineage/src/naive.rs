@@ -33,7 +33,7 @@ pub fn lineage_naive(trace: &Trace, outcome: &Prop) -> LineageGraph {
 enum NKey<'a> {
     True,
     False,
-    Crashed(NodeIdx),
+    Crashed(NodeIdx, Option<crate::fault::Tick>),
     /// The `And`/`Or` proposition at this preorder index.
     Prop(usize),
     /// Some node derived this fact.
@@ -72,7 +72,8 @@ fn prop_key<'a>(p: &'a Prop, props: &mut Vec<(&'a Prop, Vec<NKey<'a>>)>) -> NKey
     match p {
         Prop::True => NKey::True,
         Prop::False => NKey::False,
-        Prop::Crashed(n) => NKey::Crashed(*n),
+        Prop::Crashed(n) => NKey::Crashed(*n, None),
+        Prop::CrashedBy(n, t) => NKey::Crashed(*n, Some(*t)),
         Prop::Holds(f) => NKey::Fact(f),
         Prop::And(ps) | Prop::Or(ps) => {
             let i = props.len();
@@ -126,13 +127,14 @@ impl<'a> Naive<'a> {
     /// `Crashed`; a fact or message nobody derived or sent is `False`).
     fn leaf(&mut self, k: NKey<'a>) {
         let v = match k {
-            NKey::True | NKey::False | NKey::Crashed(_) => {
+            NKey::True | NKey::False | NKey::Crashed(..) => {
                 if self.memo.contains_key(&k) {
                     return;
                 }
                 self.push(match k {
                     NKey::True => Vertex::True,
-                    NKey::Crashed(node) => Vertex::Crashed { node },
+                    NKey::Crashed(node, None) => Vertex::Crashed { node },
+                    NKey::Crashed(node, Some(at)) => Vertex::CrashedBy { node, at },
                     _ => Vertex::False,
                 })
             }
@@ -165,7 +167,7 @@ impl<'a> Naive<'a> {
     fn children(&self, k: NKey<'a>) -> Option<Vec<NKey<'a>>> {
         let ev = &self.trace.events;
         let kids: Vec<NKey<'a>> = match k {
-            NKey::True | NKey::False | NKey::Crashed(_) => return None,
+            NKey::True | NKey::False | NKey::Crashed(..) => return None,
             NKey::Prop(i) => return Some(self.props[i].1.clone()),
             NKey::Fact(f) => (0..ev.len())
                 .filter(|&i| matches!(&ev[i], Event::Derive { fact, .. } if fact == f))
@@ -255,7 +257,7 @@ impl<'a> Naive<'a> {
                     .find(|e| matches!(e, Event::Send { id: m, .. } if *m == id));
                 act_vertex(send.expect("messages with children were sent"), children)
             }
-            NKey::True | NKey::False | NKey::Crashed(_) => unreachable!("leaves"),
+            NKey::True | NKey::False | NKey::Crashed(..) => unreachable!("leaves"),
         }
     }
 }

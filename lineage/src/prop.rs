@@ -1,6 +1,7 @@
 //! Propositions over the end state of a run: what an invariant reads.
 
 use crate::fact::Fact;
+use crate::fault::Tick;
 use crate::trace::NodeIdx;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -22,6 +23,8 @@ pub enum Prop {
     Holds(Fact),
     /// This node crashed (and is down at EOT).
     Crashed(NodeIdx),
+    /// This node crashed at or before this tick.
+    CrashedBy(NodeIdx, Tick),
     /// All of these.
     And(Vec<Prop>),
     /// Any of these.
@@ -29,13 +32,19 @@ pub enum Prop {
 }
 
 impl Prop {
-    /// Evaluates against predicates for facts and crashes.
-    pub fn eval(&self, holds: &dyn Fn(&Fact) -> bool, crashed: &dyn Fn(NodeIdx) -> bool) -> bool {
+    /// Evaluates against predicates for facts and for crashes (`crashed(n)`:
+    /// the tick node `n` crashed at, if it is down at EOT).
+    pub fn eval(
+        &self,
+        holds: &dyn Fn(&Fact) -> bool,
+        crashed: &dyn Fn(NodeIdx) -> Option<Tick>,
+    ) -> bool {
         match self {
             Prop::True => true,
             Prop::False => false,
             Prop::Holds(f) => holds(f),
-            Prop::Crashed(n) => crashed(*n),
+            Prop::Crashed(n) => crashed(*n).is_some(),
+            Prop::CrashedBy(n, t) => crashed(*n).is_some_and(|c| c <= *t),
             Prop::And(ps) => ps.iter().all(|p| p.eval(holds, crashed)),
             Prop::Or(ps) => ps.iter().any(|p| p.eval(holds, crashed)),
         }
@@ -47,7 +56,7 @@ impl Prop {
     pub fn missing(
         &self,
         holds: &dyn Fn(&Fact) -> bool,
-        crashed: &dyn Fn(NodeIdx) -> bool,
+        crashed: &dyn Fn(NodeIdx) -> Option<Tick>,
     ) -> Vec<Fact> {
         let mut out = Vec::new();
         self.collect_missing(holds, crashed, &mut out);
@@ -59,7 +68,7 @@ impl Prop {
     fn collect_missing(
         &self,
         holds: &dyn Fn(&Fact) -> bool,
-        crashed: &dyn Fn(NodeIdx) -> bool,
+        crashed: &dyn Fn(NodeIdx) -> Option<Tick>,
         out: &mut Vec<Fact>,
     ) {
         if self.eval(holds, crashed) {
@@ -72,7 +81,7 @@ impl Prop {
                     p.collect_missing(holds, crashed, out);
                 }
             }
-            Prop::True | Prop::False | Prop::Crashed(_) => {}
+            Prop::True | Prop::False | Prop::Crashed(_) | Prop::CrashedBy(..) => {}
         }
     }
 }
@@ -94,6 +103,7 @@ impl fmt::Display for Prop {
             Prop::False => write!(f, "false"),
             Prop::Holds(x) => write!(f, "{x}"),
             Prop::Crashed(n) => write!(f, "crashed(#{n})"),
+            Prop::CrashedBy(n, t) => write!(f, "crashed_by(#{n}, {t})"),
             Prop::And(ps) => join(f, ps, "∧"),
             Prop::Or(ps) => join(f, ps, "∨"),
         }

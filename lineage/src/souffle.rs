@@ -123,7 +123,7 @@ fn kind(v: &Vertex) -> &'static str {
         Vertex::And { .. } => "and",
         Vertex::Derivation { .. } => "derivation",
         Vertex::Message { .. } => "message",
-        Vertex::Crashed { .. } => "crashed",
+        Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => "crashed",
     }
 }
 

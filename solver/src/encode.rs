@@ -100,6 +100,10 @@ pub(crate) fn encode_graph(
                 }
                 gate(cnf, gates, Kind::And, &inputs)
             }
+            Vertex::CrashedBy { node: n, at } => match node(*n).and_then(|n| vars.down(n, *at)) {
+                Some(down) => Val::Lit(down),
+                None => Val::Const(false),
+            },
             Vertex::Crashed { node: n } => match node(*n).and_then(|n| vars.crashed(n)) {
                 Some(crashed) => Val::Lit(crashed),
                 None => Val::Const(false),

@@ -65,7 +65,9 @@ pub(crate) fn check_structure(g: &LineageGraph) -> Result<(), GraphError> {
             return Err(GraphError::ChildOutOfOrder { vertex, child });
         }
         match v {
-            Vertex::Derivation { node, .. } | Vertex::Crashed { node } => node_ok(vertex, *node)?,
+            Vertex::Derivation { node, .. }
+            | Vertex::Crashed { node }
+            | Vertex::CrashedBy { node, .. } => node_ok(vertex, *node)?,
             Vertex::Message { id, to, .. } => {
                 node_ok(vertex, id.from)?;
                 node_ok(vertex, *to)?;

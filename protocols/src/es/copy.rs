@@ -99,7 +99,7 @@ impl CopyNode {
             return;
         }
         self.learn(op.term, gcp);
-        let term = op.term;
+        let (term, id) = (op.term, op.id.clone());
         self.apply_op(ctx, seq, op);
         let stored = self
             .history
@@ -114,6 +114,7 @@ impl CopyNode {
             Msg::ReplicaAck {
                 seq,
                 term,
+                id,
                 digest,
                 local_checkpoint,
             },

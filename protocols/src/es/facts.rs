@@ -4,7 +4,7 @@
 //! `dropped`).
 
 use super::msg::{Seq, Term};
-use ldfi_harness::Fact;
+use ldfi_harness::{Fact, Tick};
 
 /// `queued(p, id)`: primary `p` received write `id` from the client.
 pub fn queued(p: &str, id: &str) -> Fact {
@@ -78,10 +78,10 @@ pub fn failed(n: &str) -> Fact {
     Fact::new("failed", [n])
 }
 
-/// `crash_seen(n)`: `M` learned from the failure detector that `n` crashed
-/// (and removed it from the in-sync set).
-pub fn crash_seen(n: &str) -> Fact {
-    Fact::new("crash_seen", [n])
+/// `crash_seen(n, t)`: `M` learned from the failure detector that `n`
+/// crashed at tick `t` (and removed it from the in-sync set).
+pub fn crash_seen(n: &str, t: Tick) -> Fact {
+    Fact::new("crash_seen", [n.to_string(), t.to_string()])
 }
 
 /// `promoted(n, term)`: `M` made `n` the primary of `term`.

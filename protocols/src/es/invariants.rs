@@ -2,13 +2,13 @@
 //!
 //! A copy is a *live in-sync copy* if it is in `M`'s final in-sync set and
 //! not crashed. `M` only ever removes copies, on a `FailCopy` (the fact
-//! `failed(n)`) or a crash notice (`crash_seen(n)`), so for each copy the
+//! `failed(n)`) or a crash notice (`crash_seen(n, t)`), so for each copy the
 //! invariants read one of:
-//! - `crash_seen(n)`: `n` is out because it crashed, and its crash shaped
-//!   the cluster state (a promotion, a smaller in-sync set). The post
-//!   carries `Crashed(n)` as a *conjunct*: the failure detector's notice is
-//!   an input without lineage, so this is where the search learns that the
-//!   run's good outcome rested on that crash;
+//! - `crash_seen(n, t)`: `n` is out because it crashed at `t`, and that
+//!   crash shaped the cluster state (a promotion, a smaller in-sync set).
+//!   The failure detector's notice is an input, without lineage, so the
+//!   post carries the crash itself as a *conjunct* ([`crash_shaped`]):
+//!   that is how the search learns that the run's good outcome rested on it;
 //! - otherwise `Crashed(n) ∨ failed(n) ∨ (what n must hold)`.
 
 use super::facts;
@@ -24,11 +24,28 @@ fn truth(b: bool) -> Prop {
     }
 }
 
+/// The conjunct for a copy `M` saw crash at tick `t`: the crash itself and
+/// the fact `crash_seen(n, t)`.
+///
+/// Known limit: the model API's only crash proposition is `Crashed(n)`
+/// ("crashed at some tick"), so the lineage of a run whose primary crashed
+/// early (before replicating anything, the run still good) also covers
+/// every later crash of that node — including the counterexamples of v1
+/// and v3 on `failover-then-write`. The right conjunct is "crashed by tick
+/// `t`" (the solver already has `down(n, t)`); with a
+/// `Prop::CrashedBy(node, t)` this function becomes
+/// `Prop::And(vec![end.crashed_by_prop(n, t), Prop::Holds(seen)])`.
+pub fn crash_shaped(end: &EndState, n: &str, t: &str) -> Prop {
+    let seen = Fact::new("crash_seen", [n, t]);
+    let t: ldfi_harness::Tick = t.parse().expect("crash ticks are numbers");
+    Prop::And(vec![end.crashed_by_prop(n, t), Prop::Holds(seen)])
+}
+
 /// What copy `n` contributes to a post whose requirement on a live
 /// in-sync copy is `ok`.
 fn per_copy(end: &EndState, n: &str, ok: Prop) -> Prop {
-    if end.holds(&facts::crash_seen(n)) {
-        return end.crashed_prop(n);
+    if let Some(seen) = args_of(end, "crash_seen", n).next() {
+        return crash_shaped(end, n, &seen.args[1]);
     }
     Prop::Or(vec![end.crashed_prop(n), Prop::Holds(facts::failed(n)), ok])
 }
@@ -38,7 +55,7 @@ fn live_in_sync(end: &EndState, n: &str) -> bool {
     !end.crashed(n) && !end.holds(&facts::failed(n))
 }
 
-/// The arguments of every fact of `rel` whose first argument is `n`.
+/// Every fact of `rel` whose first argument is `n`.
 fn args_of<'a>(end: &'a EndState, rel: &'a str, n: &'a str) -> impl Iterator<Item = &'a Fact> + 'a {
     end.facts(rel)
         .filter(move |f| f.args.first().map(String::as_str) == Some(n))
@@ -84,11 +101,8 @@ pub fn agreement() -> Invariant {
         let post = COPIES
             .into_iter()
             .map(|n| {
-                per_copy(
-                    end,
-                    n,
-                    Prop::Holds(Fact::new("history", [n, digest.as_str()])),
-                )
+                let same = Fact::new("history", [n, digest.as_str()]);
+                per_copy(end, n, Prop::Holds(same))
             })
             .collect();
         (truth(pre), Prop::And(post))

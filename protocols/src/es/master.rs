@@ -44,7 +44,7 @@ impl Master {
 
     fn on_crash(&mut self, ctx: &mut Ctx<'_, Msg>, node: String) {
         self.crashed.insert(node.clone());
-        let seen = facts::crash_seen(&node);
+        let seen = facts::crash_seen(&node, ctx.now() - 1);
         ctx.because([]);
         ctx.derive(seen.clone());
         self.state.push(seen);

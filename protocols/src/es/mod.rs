@@ -21,6 +21,19 @@
 //! write (replicated at 8, failed at 11, announced at 12, acked at 13),
 //! so by EOT 14 every run has settled.
 //!
+//! **Lineage.** Every handler declares why it acts (`because`), and the
+//! declarations are tested against happens-before lineage (same search
+//! conclusions): a replica stores an op because of the `Replicate` or
+//! `ResyncOp` carrying it (`op`), drops one because it held it and a
+//! message replaced or rolled it back (`dropped`), and acks because of
+//! what it now holds; the primary creates an op from the queued write and
+//! its `primary` fact, replicates and fails copies because of that op, and
+//! acks the client because of the op, its view and every replica's ack;
+//! `M` derives `failed`/`crash_seen` from the message or notice and
+//! announces because of every removal and promotion so far. At EOT each
+//! copy derives `stored` (per op) and `history` (its whole history, resting
+//! on every op it holds and every op it dropped): what the invariants read.
+//!
 //! Modules: [`version`] (versions and their features), [`msg`] (messages,
 //! digest), [`facts`], [`history`] (a copy's history and the per-version
 //! rules), [`client`], [`copy`] (a copy and its replica side), [`primary`]
@@ -43,6 +56,7 @@ pub use msg::Msg;
 pub use resync::resync_messages;
 pub use version::{Features, Version};
 
+use ldfi_harness::ldfi_enforce;
 use ldfi_harness::{Input, Invariant, Node, Params, Protocol, ProtocolInfo, Setup, Tick};
 
 /// The client's name.
@@ -63,6 +77,9 @@ pub const PARAMS: Params = Params {
     eff: 5,
     crashes: 1,
 };
+
+/// The enforcement predicates (see [`msg`] for the fields they read).
+pub const ENFORCEMENT_SPEC: &str = include_str!("../../specs/es-replication.spec");
 
 /// The es-replication family; the version is chosen per run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -114,6 +131,13 @@ impl Protocol for EsReplication {
 
     fn invariants(&self, _setup: &Setup) -> Vec<Invariant> {
         invariants::invariants()
+    }
+
+    /// The message-level predicates of `protocols/specs/es-replication.spec`.
+    fn enforcement(&self, _setup: &Setup) -> Option<ldfi_enforce::Spec> {
+        let spec = ldfi_enforce::Spec::parse("es-replication.spec", ENFORCEMENT_SPEC)
+            .unwrap_or_else(|e| panic!("the shipped es-replication.spec must parse: {e}"));
+        Some(spec)
     }
 
     /// The perfect failure detector: `M` learns of a copy's crash at the next tick.

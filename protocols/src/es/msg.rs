@@ -3,14 +3,16 @@
 //!
 //! Every message carries just enough state to check a local condition on
 //! the wire (the ucheck mitigation), so enforcement predicates can read it:
-//! - **acks after all in-sync copies**: an `Ack { seq, term, in_sync,
-//!   acked_by }` must have `in_sync ⊆ acked_by`, and on the stream the
-//!   primary sends `Ack` for `(seq, term)` only after a `ReplicaAck` for
-//!   `(seq, term)` from every other copy in `in_sync`;
-//! - **digest match**: a `ReplicaAck { seq, term, digest }` answers the
-//!   `Replicate { seq, term, digest }` with the same `(seq, term)`, and its
-//!   digest (of the op the copy actually stored at `seq`) must equal the
+//! - **acks after all in-sync copies**: the primary sends `Ack { id,
+//!   replicas }` only after a `ReplicaAck { id }` from every copy in
+//!   `replicas` (the other in-sync copies it knows when it acks);
+//! - **digest match**: a `ReplicaAck { seq, id, digest }` answers the
+//!   `Replicate { seq, id, digest }` with the same `(seq, id)`, and its
+//!   digest (of the op the copy actually holds at `seq`) must equal the
 //!   request's. v3's keep-own rule breaks exactly this.
+//!
+//! Field names match `protocols/specs/es-replication.spec`, which
+//! [`EsReplication`](super::EsReplication) checks on every run.
 
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +89,8 @@ pub enum Msg {
         seq: Seq,
         /// The request's term.
         term: Term,
+        /// The request's write id (echoed).
+        id: String,
         /// [`digest`] of the op the copy actually holds at `seq`.
         digest: u32,
         /// The copy's local checkpoint.
@@ -102,9 +106,10 @@ pub enum Msg {
         term: Term,
         /// [`digest`] of the op at the primary.
         digest: u32,
-        /// The in-sync set the primary knew when it acked (itself included).
-        in_sync: Vec<String>,
-        /// The copies that had acknowledged `(seq, term)` (itself included).
+        /// The other in-sync copies the primary knew when it acked (itself
+        /// excluded): the copies it waited for.
+        replicas: Vec<String>,
+        /// The copies that had acknowledged `(seq, term)` (itself excluded).
         acked_by: Vec<String>,
     },
     /// Primary → `M`: remove `copy` from the in-sync set (it did not answer in time).

@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// What a copy keeps while it is the primary.
 #[derive(Debug, Default)]
 pub struct Lead {
+    /// The term it leads (its `primary(p, term)` fact).
+    pub(super) term: Term,
     /// Client writes not yet replicated: `(id, payload)`.
     pub(super) queue: VecDeque<(String, String)>,
     /// Replicated writes not yet answered, by seq.
@@ -41,7 +43,10 @@ impl CopyNode {
     pub(super) fn become_primary(&mut self, ctx: &mut Ctx<'_, Msg>) {
         ctx.because([]);
         ctx.derive(facts::primary(&self.me, self.term));
-        let mut lead = Lead::default();
+        let mut lead = Lead {
+            term: self.term,
+            ..Lead::default()
+        };
         for c in self.others() {
             lead.checkpoints.insert(c, self.global_checkpoint);
         }
@@ -71,7 +76,7 @@ impl CopyNode {
         let Some((id, payload)) = self.lead.as_mut().and_then(|l| l.queue.pop_front()) else {
             return;
         };
-        let (seq, term) = (self.history.next_seq(), self.term);
+        let (seq, term) = (self.history.next_seq(), self.lead_term());
         let op = Op { term, id, payload };
         let digest = op.digest(seq);
         let fact = facts::op(&self.me, seq, term, &op.id);
@@ -153,16 +158,13 @@ impl CopyNode {
                 .iter()
                 .map(|c| facts::replica_acked(&me, seq, p.term, c)),
         );
-        let mut acked_by: Vec<String> = p.acked.iter().cloned().collect();
-        acked_by.push(me.clone());
-        acked_by.sort();
         let msg = Msg::Ack {
             id: p.id.clone(),
             seq,
             term: p.term,
             digest: op.digest(seq),
-            in_sync: self.in_sync.clone(),
-            acked_by,
+            replicas: others,
+            acked_by: p.acked.iter().cloned().collect(),
         };
         ctx.because(why);
         let to = ctx.node(CLIENT);
@@ -180,7 +182,7 @@ impl CopyNode {
     /// Asks `M` to fail every in-sync copy that has not answered a write
     /// or a resync within [`ACK_TIMEOUT`] ticks.
     pub(super) fn check_timeouts(&mut self, ctx: &mut Ctx<'_, Msg>) {
-        let (now, others, me, term) = (ctx.now(), self.others(), &self.me, self.term);
+        let (now, others, me, term) = (ctx.now(), self.others(), &self.me, self.lead_term());
         let lead = self
             .lead
             .as_ref()
@@ -239,6 +241,14 @@ impl CopyNode {
             .map(|c| lead.checkpoints.get(c).copied().unwrap_or(0))
             .fold(own, Seq::min);
         self.global_checkpoint = self.global_checkpoint.max(min);
+    }
+
+    /// The term this primary leads.
+    pub(super) fn lead_term(&self) -> Term {
+        self.lead
+            .as_ref()
+            .expect("only the primary has a lead")
+            .term
     }
 
     pub(super) fn lead_mut(&mut self) -> &mut Lead {

@@ -42,7 +42,7 @@ impl CopyNode {
 
     /// Sends the resync to every other in-sync copy (new primary, v2+).
     pub(super) fn start_resync(&mut self, ctx: &mut Ctx<'_, Msg>) {
-        let (term, floor) = (self.term, self.resync_floor(self.global_checkpoint));
+        let (term, floor) = (self.lead_term(), self.resync_floor(self.global_checkpoint));
         let ops: Vec<(Seq, Op)> = self
             .history
             .above(floor)
@@ -138,7 +138,7 @@ impl CopyNode {
         primary_term: Term,
         local_checkpoint: Seq,
     ) {
-        if self.lead.is_none() || primary_term != self.term {
+        if self.lead.is_none() || primary_term != self.lead_term() {
             return;
         }
         let n = ctx.name(from).to_string();
