@@ -127,14 +127,61 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             .ok_or_else(|| CliError::Internal(format!("{name} is not registered")))?;
         costs.push(cost_row(p, Params { eot, eff, crashes }, runs)?);
     }
+    let resync = resync_rows(&reg)?;
     if args.json {
-        print_json(
-            &json!({"smoke": args.smoke, "seeds": seeds, "runs": runs, "random_budget": budget, "search": rows, "cost": costs}),
-        );
+        print_json(&json!({
+            "smoke": args.smoke, "seeds": seeds, "runs": runs, "random_budget": budget,
+            "search": rows, "cost": costs, "resync": resync,
+        }));
     } else {
         print_tables(&rows, &costs, seeds, runs, budget);
+        println!();
+        println!(
+            "es-replication resync messages, v4 vs v5, same workload and faults {{crash(n1, 10)}}:"
+        );
+        for r in &resync {
+            println!(
+                "  {:<20} v4 {:>3}   v5 {:>3}",
+                r["workload"].as_str().unwrap_or(""),
+                r["v4"].as_u64().unwrap_or(0),
+                r["v5"].as_u64().unwrap_or(0)
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resync messages of es-replication v4 and v5 on each workload, under the
+/// same late primary crash (after every write settled).
+fn resync_rows(reg: &ldfi_harness::registry::Registry) -> Result<Vec<Value>, CliError> {
+    let Some(p) = reg.get("es-replication") else {
+        return Ok(Vec::new());
+    };
+    let info = p.info();
+    let faults: ldfi_harness::FaultSet = [ldfi_harness::Fault::Crash {
+        node: "n1".into(),
+        at: 10,
+    }]
+    .into_iter()
+    .collect();
+    let mut out = Vec::new();
+    for workload in &info.workloads {
+        let mut counts = Vec::new();
+        for version in ["v4", "v5"] {
+            let run = p.run(&RunConfig {
+                version: version.into(),
+                workload: workload.clone(),
+                params: info.params,
+                seed: 0,
+                faults: faults.clone(),
+                lineage: LineageMode::Declared,
+                checks: Checks::All,
+            })?;
+            counts.push(ldfi_protocols::es::resync_messages(&run.trace));
+        }
+        out.push(json!({"workload": workload, "faults": faults.to_string(), "v4": counts[0], "v5": counts[1]}));
+    }
+    Ok(out)
 }
 
 fn search_row(

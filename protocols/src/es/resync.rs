@@ -16,17 +16,12 @@ use ldfi_harness::{Ctx, Fact, NodeId, Trace};
 pub const RESYNC_PREFIX: &str = "Resync";
 
 /// How many resync messages (`ResyncOp`, `ResyncDone`, `ResyncAck`) were
-/// sent in a run.
-///
-/// The harness does not re-export the trace's event type, so this reads
-/// each event's `Debug` form: a send whose label is a resync message.
+/// sent in a run: sends whose label names a resync message.
 pub fn resync_messages(trace: &Trace) -> usize {
-    let marker = format!("label: \"{RESYNC_PREFIX}");
     trace
         .events
         .iter()
-        .map(|e| format!("{e:?}"))
-        .filter(|e| e.starts_with("Send {") && e.contains(&marker))
+        .filter(|e| matches!(e, ldfi_harness::Event::Send { label, .. } if label.starts_with(RESYNC_PREFIX)))
         .count()
 }
 
