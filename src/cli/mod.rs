@@ -31,6 +31,17 @@ enum Command {
     /// Search for a fault set that breaks a protocol's invariants.
     ///
     /// Example: ldfi search --protocol retry-deliv --crashes 1
+    #[command(after_help = "\
+Verdicts and exit codes:
+  counterexample    a minimal fault set violates an invariant or predicate (exit 1);
+                    saved as a schedule, replay it with `ldfi replay FILE`
+  certified         no fault set within EOT/EFF/crashes breaks every known way the
+                    good outcome was reached (exit 0)
+  budget-exhausted  --max-runs was reached first (exit 0)
+  bad input         a one-line reason naming the flag (exit 2)
+
+The fault model: omit(from, to, t) loses what `from` sent `to` at tick t < EFF;
+crash(node, t) stops a node from tick t on; at most --crashes nodes crash.")]
     Search(Box<search::Args>),
     /// Re-run a schedule file and print its verdict, trace hash and
     /// spacetime diagram.
