@@ -13,12 +13,17 @@ pub struct RedunNode {
 
 impl Node<Msg> for RedunNode {
     fn on_message(&mut self, ctx: &mut Ctx<'_, Msg>, _from: NodeId, msg: Msg) {
-        let me = ctx.name(ctx.me()).to_string();
         if let Msg::Broadcast(p) | Msg::Payload(p) = msg {
-            let fact = log(&me, &p);
             ctx.because([]);
-            ctx.derive(fact.clone());
-            self.logged = Some((Msg::Payload(p), fact));
+            // Every receipt is another derivation of the same fact.
+            match &self.logged {
+                Some((_, fact)) if fact.args[1] == p => ctx.derive(fact.clone()),
+                _ => {
+                    let fact = log(ctx.name(ctx.me()), &p);
+                    ctx.derive(fact.clone());
+                    self.logged = Some((Msg::Payload(p), fact));
+                }
+            }
         }
     }
 
