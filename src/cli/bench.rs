@@ -29,6 +29,11 @@ pub struct Args {
     /// Run budget of each random search.
     #[arg(long, default_value_t = 10_000)]
     random_budget: u64,
+    /// Only run this protocol fault-free `--runs` times, then as many bare
+    /// turmoil runs, and print nothing else: a fixed load for a profiler
+    /// (e.g. `valgrind --tool=callgrind ldfi bench --profile redun-deliv --runs 100`).
+    #[arg(long, value_name = "PROTOCOL")]
+    profile: Option<String>,
 }
 
 /// Molly's published figures (SIGMOD 2015): (protocol, eot, eff, crashes, random, molly).
@@ -83,6 +88,9 @@ fn timed(p: &dyn DynProtocol, cfg: &SearchConfig) -> Result<(Conclusion, u64, f6
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    if let Some(name) = &args.profile {
+        return profile(name, args.runs);
+    }
     let (seeds, runs, budget) = if args.smoke {
         (3, 20, 2_000)
     } else {
@@ -333,4 +341,30 @@ fn print_tables(rows: &[Value], costs: &[Value], seeds: u64, runs: usize, budget
             c["end_to_end_us_per_execution"].as_f64().unwrap_or(0.0),
         );
     }
+}
+
+/// `--profile`: `runs` fault-free runs of `name`, then `runs` bare turmoil
+/// runs with the same hosts and ticks.
+fn profile(name: &str, runs: usize) -> Result<ExitCode, CliError> {
+    let reg = registry();
+    let p = super::shared::protocol(&reg, name, "--profile")?;
+    let info = p.info();
+    let cfg = RunConfig {
+        version: info.default_version.clone(),
+        workload: info.default_workload.clone(),
+        params: info.params,
+        seed: 0,
+        faults: Default::default(),
+        lineage: LineageMode::Declared,
+        checks: Checks::All,
+    };
+    let mut events = 0;
+    for _ in 0..runs {
+        events += p.run(&cfg)?.trace.events.len();
+    }
+    for _ in 0..runs {
+        bare_turmoil(&info.nodes, info.params.eot)?;
+    }
+    println!("{name}: {runs} runs ({events} events), then {runs} bare turmoil runs");
+    Ok(ExitCode::SUCCESS)
 }
