@@ -84,16 +84,35 @@ pub fn spacetime(trace: &Trace) -> String {
             };
             out.push_str(&tick);
             for i in 0..n {
+                let idle = if r == 0 && down(trace, i as NodeIdx, t) {
+                    "┊ down"
+                } else {
+                    ""
+                };
                 let s = cells
                     .get(&(t, i as NodeIdx))
                     .and_then(|c| c.get(r))
-                    .map_or("", String::as_str);
+                    .map_or(idle, String::as_str);
                 out.push_str(&format!(" {:<COL$}│", fit(s)));
             }
             out.push('\n');
         }
     }
     out
+}
+
+/// Whether `node` is down at tick `t` because it crashed at an earlier tick
+/// (and has not restarted since).
+fn down(trace: &Trace, node: NodeIdx, t: Tick) -> bool {
+    let mut down = false;
+    for e in &trace.events {
+        match e {
+            Event::Crash { node: n, at } if *n == node && *at < t => down = true,
+            Event::Restart { node: n, at } if *n == node && *at <= t => down = false,
+            _ => {}
+        }
+    }
+    down
 }
 
 /// Truncates to the column width (by characters).
