@@ -116,7 +116,7 @@ fn counterexamples_replay_as_violated_through_the_cli() {
         ("classic-deliv", 5, 3, 0),
     ] {
         let (eot, eff, crashes) = (eot.to_string(), eff.to_string(), crashes.to_string());
-        let o = ldfi(&[
+        let args = [
             "search",
             "--protocol",
             p,
@@ -129,7 +129,8 @@ fn counterexamples_replay_as_violated_through_the_cli() {
             "--json",
             "--corpus",
             dir.to_str().expect("utf-8"),
-        ]);
+        ];
+        let o = ldfi(&args);
         assert_eq!(o.status.code(), Some(1), "{p}: {}", stderr(&o));
         let j = json(&o);
         assert_eq!(j["verdict"], "counterexample");
@@ -143,20 +144,7 @@ fn counterexamples_replay_as_violated_through_the_cli() {
         assert_eq!(rj["verdict"], "violated");
         assert_eq!(rj["trace_hash"], j["counterexample"]["trace_hash"]);
         // Found again: the same file, not a second copy.
-        let again = json(&ldfi(&[
-            "search",
-            "--protocol",
-            p,
-            "--eot",
-            &eot,
-            "--eff",
-            &eff,
-            "--crashes",
-            &crashes,
-            "--json",
-            "--corpus",
-            dir.to_str().expect("utf-8"),
-        ]));
+        let again = json(&ldfi(&args));
         assert_eq!(
             again["counterexample"]["schedule"].as_str(),
             Some(schedule.as_str())
