@@ -55,15 +55,13 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// The result of checking: the verdict, and the outcome the search should
-/// try to break — the conjunction of `post` over the invariants whose `pre`
-/// held (`None` when the run is violated).
+/// The result of checking: the verdict, and what the search should try to
+/// break — the `post` of each invariant whose `pre` held (empty when the
+/// run is violated).
 pub struct Checked {
     /// The verdict.
     pub verdict: Verdict,
-    /// What the good run achieved (for lineage); `None` if violated.
-    pub outcome: Option<Prop>,
-    /// The same, per invariant whose `pre` held: (name, `post`).
+    /// Per invariant whose `pre` held: (name, `post`).
     pub outcomes: Vec<(String, Prop)>,
     /// The invariants whose `pre` did not hold (vacuous in this run).
     pub vacuous: Vec<String>,
@@ -86,7 +84,6 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
                     invariant: inv.name.clone(),
                     missing,
                 },
-                outcome: None,
                 outcomes: Vec::new(),
                 vacuous: Vec::new(),
             };
@@ -96,22 +93,13 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
     if promised.is_empty() {
         return Checked {
             verdict: Verdict::Vacuous,
-            outcome: Some(Prop::True),
             outcomes: Vec::new(),
             vacuous,
         };
     }
-    let outcomes = promised.clone();
-    let mut promised: Vec<Prop> = promised.into_iter().map(|(_, p)| p).collect();
-    let outcome = if promised.len() == 1 {
-        promised.pop().expect("one element")
-    } else {
-        Prop::And(promised)
-    };
     Checked {
         verdict: Verdict::Good,
-        outcome: Some(outcome),
-        outcomes,
+        outcomes: promised,
         vacuous,
     }
 }

@@ -79,13 +79,25 @@ pub struct Run {
     pub end: EndState,
     /// The verdict.
     pub verdict: Verdict,
-    /// For a good or vacuous run, the outcome whose lineage to break (all
-    /// invariants whose `pre` held, together).
-    pub outcome: Option<Prop>,
-    /// The same per invariant: (name, `post`) for each whose `pre` held.
+    /// Per invariant whose `pre` held: (name, `post`), the outcome whose
+    /// lineage the search tries to break. Empty for a violated run.
     pub outcomes: Vec<(String, Prop)>,
     /// The invariants whose `pre` did not hold.
     pub vacuous: Vec<String>,
+}
+
+impl Run {
+    /// Everything the run achieved, together: the conjunction of the
+    /// `post`s in [`Run::outcomes`] (`True` for a vacuous run), or `None`
+    /// for a violated one. Built on demand (the search uses `outcomes`).
+    pub fn outcome(&self) -> Option<Prop> {
+        match (&self.verdict, self.outcomes.as_slice()) {
+            (Verdict::Violated { .. }, _) => None,
+            (_, []) => Some(Prop::True),
+            (_, [(_, post)]) => Some(post.clone()),
+            (_, all) => Some(Prop::And(all.iter().map(|(_, p)| p.clone()).collect())),
+        }
+    }
 }
 
 /// The fault space of a protocol at `params`.
@@ -171,7 +183,6 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
             invariant: violation_name(&v.source),
             missing: vec![v.to_string()],
         };
-        checked.outcome = None;
         checked.outcomes.clear();
     }
     let trace = Trace {
@@ -183,7 +194,6 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         trace,
         end,
         verdict: checked.verdict,
-        outcome: checked.outcome,
         outcomes: checked.outcomes,
         vacuous: checked.vacuous,
     })

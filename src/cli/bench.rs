@@ -260,11 +260,10 @@ fn cost_row(p: &dyn DynProtocol, params: Params, runs: usize) -> Result<Value, C
         bare_turmoil(&info.nodes, params.eot)?;
         bare.push(t.elapsed().as_secs_f64() * 1e6);
         let outcome = run
-            .outcome
-            .as_ref()
+            .outcome()
             .expect("fault-free runs of the suite are good");
         let t = now();
-        let g = lineage(&run.trace, outcome);
+        let g = lineage(&run.trace, &outcome);
         lin.push(t.elapsed().as_secs_f64() * 1e6);
         let t = now();
         let mut s = ldfi_solver::Solver::new(&space);

@@ -38,7 +38,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let run = p
         .run(&cfg)
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
-    let Some(outcome) = run.outcome.as_ref() else {
+    let Some(outcome) = run.outcome() else {
         return Err(CliError::Input(format!(
             "{}: the run is {}; lineage explains good outcomes (replay it to see the violation)",
             args.file.display(),
@@ -48,11 +48,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.format {
         Format::Dot => print!(
             "{}",
-            export::to_dot(&ldfi_lineage::lineage(&run.trace, outcome))
+            export::to_dot(&ldfi_lineage::lineage(&run.trace, &outcome))
         ),
         Format::Json => println!(
             "{}",
-            export::to_json(&ldfi_lineage::lineage(&run.trace, outcome))
+            export::to_json(&ldfi_lineage::lineage(&run.trace, &outcome))
         ),
         Format::Facts => {
             let dir = &args.out;
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             }
             std::fs::create_dir_all(dir)
                 .map_err(|e| CliError::Input(format!("--out {}: {e}", dir.display())))?;
-            let mut files = souffle::to_souffle_facts(&run.trace, outcome);
+            let mut files = souffle::to_souffle_facts(&run.trace, &outcome);
             files.push(("lineage.dl".to_string(), souffle::LINEAGE_DL.to_string()));
             for (name, body) in &files {
                 let path = dir.join(name);
