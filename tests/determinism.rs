@@ -46,6 +46,7 @@ fn seeds_change_nothing_but_what_uses_them() {
         faults: Default::default(),
         lineage: Default::default(),
         checks: Default::default(),
+        crash: Default::default(),
     };
     let a = p.run(&cfg).expect("runs").trace.hash();
     cfg.seed = 99;

@@ -20,6 +20,10 @@ fn es(version: &str, checks: Checks) -> ldfi_harness::search::SearchReport {
         lineage: LineageMode::Declared,
         checks,
         exhaustive_limit: 1e6,
+        crash: Default::default(),
+        confirm: true,
+        confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
+        minimize: true,
     };
     search(p, &cfg, &mut |_| {}).expect("search runs")
 }

@@ -44,6 +44,7 @@ fn every_protocol_fault_free_is_good() {
                     faults: Default::default(),
                     lineage: Default::default(),
                     checks: Default::default(),
+                    crash: Default::default(),
                 };
                 let run = p.run(&cfg).expect("runs");
                 // web-forum's `edit-post` calls kv.Modify whenever a client

@@ -19,6 +19,10 @@ fn cfg(eot: u32, eff: u32, crashes: u32, strategy: Strategy) -> SearchConfig {
         lineage: LineageMode::Declared,
         checks: Checks::All,
         exhaustive_limit: 1e6,
+        crash: Default::default(),
+        confirm: true,
+        confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
+        minimize: true,
     }
 }
 

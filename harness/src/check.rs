@@ -65,16 +65,21 @@ pub struct Checked {
     pub outcomes: Vec<(String, Prop)>,
     /// The invariants whose `pre` did not hold (vacuous in this run).
     pub vacuous: Vec<String>,
+    /// Per vacuous invariant: (name, `¬pre`), the absence the search must
+    /// break to make it a counterexample candidate.
+    pub pre_false: Vec<(String, Prop)>,
 }
 
 /// Checks every invariant against the end state.
 pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
     let mut promised = Vec::new();
     let mut vacuous = Vec::new();
+    let mut pre_false = Vec::new();
     for inv in invariants {
         let (pre, post) = (inv.check)(end);
         if !end.eval(&pre) {
             vacuous.push(inv.name.clone());
+            pre_false.push((inv.name.clone(), Prop::not(pre)));
             continue;
         }
         if !end.eval(&post) {
@@ -86,6 +91,7 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
                 },
                 outcomes: Vec::new(),
                 vacuous: Vec::new(),
+                pre_false: Vec::new(),
             };
         }
         promised.push((inv.name.clone(), post));
@@ -95,11 +101,13 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
             verdict: Verdict::Vacuous,
             outcomes: Vec::new(),
             vacuous,
+            pre_false,
         };
     }
     Checked {
         verdict: Verdict::Good,
         outcomes: promised,
         vacuous,
+        pre_false,
     }
 }

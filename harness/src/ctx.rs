@@ -33,6 +33,8 @@ pub(crate) struct Local {
     pub(crate) send_seq: u32,
     pub(crate) held: BTreeMap<Fact, Step>,
     pub(crate) rng: ChaCha8Rng,
+    /// Pending timers by name: (tick it fires at, causes when it was set).
+    pub(crate) timers: BTreeMap<String, (Tick, Vec<Cause>)>,
 }
 
 /// A message a handler asked to send, with its identity and the index of
@@ -52,10 +54,14 @@ pub struct Ctx<'a, M: Message> {
     pub(crate) local: &'a mut Local,
     pub(crate) events: &'a mut Vec<Event>,
     pub(crate) outbox: &'a mut Vec<Outgoing<M>>,
-    /// The message or input being handled, if any.
-    pub(crate) handling: Option<Cause>,
-    /// Set by `because`: the explicit causes of the next actions.
-    pub(crate) narrowed: Option<Vec<Cause>>,
+    /// What is being handled: the message or input, or for a timer the
+    /// causes it was set for (empty for `on_start`/`on_tick`).
+    pub(crate) handling: Vec<Cause>,
+    /// Set by `because`: the explicit causes of the next actions, and
+    /// where the declaration was made.
+    pub(crate) narrowed: Option<(Vec<Cause>, &'static std::panic::Location<'static>)>,
+    /// Event index → the `because` call site its causes came from.
+    pub(crate) sites: &'a mut Vec<(usize, &'static std::panic::Location<'static>)>,
     /// False in happens-before mode: `because` is ignored.
     pub(crate) honor_because: bool,
 }
@@ -122,8 +128,10 @@ impl<M: Message> Ctx<'_, M> {
     /// # Panics
     /// If this node does not hold one of the facts: a wrong declaration
     /// would hide a cause from the search, so it is a loud bug.
+    #[track_caller]
     pub fn because<I: IntoIterator<Item = Fact>>(&mut self, facts: I) {
-        let mut causes: Vec<Cause> = self.handling.iter().cloned().collect();
+        let site = std::panic::Location::caller();
+        let mut causes: Vec<Cause> = self.handling.clone();
         for f in facts {
             assert!(
                 self.local.held.contains_key(&f),
@@ -133,10 +141,89 @@ impl<M: Message> Ctx<'_, M> {
             );
             causes.push(Cause::Held(f, self.local.step));
         }
-        self.narrowed = Some(causes);
+        self.narrowed = Some((causes, site));
     }
 
-    /// Sends `msg` to `to`; it arrives at the next tick unless a fault says otherwise.
+    /// Sets timer `name` to fire `after` ticks from now (`after >= 1`):
+    /// `on_timer(name)` runs then, unless the timer is cancelled or set
+    /// again first, or the node is down. What the timer's handler does is
+    /// caused, by default, by what this handler's actions are caused by
+    /// now (its declared causes, or its node's history).
+    ///
+    /// # Panics
+    /// If `after` is 0: a timer cannot fire in the tick it was set.
+    pub fn set_timer(&mut self, name: &str, after: Tick) {
+        assert!(after >= 1, "protocol model bug: set_timer({name:?}, 0)");
+        let causes = self.causes();
+        let at = self.now.saturating_add(after);
+        self.local.timers.insert(name.to_string(), (at, causes));
+    }
+
+    /// Cancels timer `name`; true if it was pending.
+    pub fn cancel_timer(&mut self, name: &str) -> bool {
+        self.local.timers.remove(name).is_some()
+    }
+
+    /// Whether timer `name` is pending.
+    pub fn timer_pending(&self, name: &str) -> bool {
+        self.local.timers.contains_key(name)
+    }
+
+    /// This node stops holding `fact` (a rollback, an abort, a lease that
+    /// ends). The retraction has lineage like a derivation: breaking its
+    /// causes makes the fact hold again, and a fact that holds at EOT rests
+    /// only on derivations after its node's last retraction of it.
+    /// Retracting a fact the node does not hold does nothing.
+    pub fn retract(&mut self, fact: Fact) {
+        if self.local.held.remove(&fact).is_none() {
+            return;
+        }
+        let causes = self.causes();
+        self.local.step += 1;
+        self.note_site();
+        self.events.push(Event::Retract {
+            node: self.me,
+            at: self.now,
+            step: self.local.step,
+            fact,
+            causes,
+        });
+    }
+
+    /// Declares negative support: at this decision the handler did *not*
+    /// derive `fact`, because of the causes it declared with
+    /// [`Ctx::because`] (e.g. a decision timer that commits because every
+    /// vote arrived guards against `abort`). An invariant that reads the
+    /// absence of `fact` then rests on these causes instead of on the whole
+    /// run staying unchanged. A guard is a claim — "`fact` is derived only
+    /// at decisions where a guard's causes fail" — and the default search
+    /// confirms certificates that rely on it under happens-before lineage.
+    /// Ignored under happens-before lineage.
+    pub fn guard(&mut self, fact: Fact) {
+        if !self.honor_because {
+            return;
+        }
+        let causes = self.causes();
+        self.local.step += 1;
+        self.note_site();
+        self.events.push(Event::Guard {
+            node: self.me,
+            at: self.now,
+            step: self.local.step,
+            fact,
+            causes,
+        });
+    }
+
+    /// Records where the causes of the event about to be pushed were declared.
+    fn note_site(&mut self) {
+        if let (Some((_, site)), true) = (&self.narrowed, self.honor_because) {
+            self.sites.push((self.events.len(), site));
+        }
+    }
+
+    /// Sends `msg` to `to` (itself included); it arrives at the next tick
+    /// unless a fault says otherwise.
     pub fn send(&mut self, to: NodeId, msg: M) {
         assert!(to != NodeId::ENV, "protocol model bug: cannot send to env");
         let id = MsgId {
@@ -146,6 +233,7 @@ impl<M: Message> Ctx<'_, M> {
         };
         self.local.send_seq += 1;
         let causes = self.causes();
+        self.note_site();
         let event = self.events.len();
         self.events.push(Event::Send {
             id,
@@ -176,6 +264,7 @@ impl<M: Message> Ctx<'_, M> {
         self.local.step += 1;
         let step = self.local.step;
         self.local.held.entry(fact.clone()).or_insert(step);
+        self.note_site();
         self.events.push(Event::Derive {
             node: self.me,
             at: self.now,
@@ -187,7 +276,7 @@ impl<M: Message> Ctx<'_, M> {
 
     fn causes(&self) -> Vec<Cause> {
         match (&self.narrowed, self.honor_because) {
-            (Some(c), true) => c.clone(),
+            (Some((c, _)), true) => c.clone(),
             _ => vec![Cause::Hb(self.local.step)],
         }
     }

@@ -31,6 +31,7 @@ pub fn spacetime(trace: &Trace) -> String {
                     Loss::Partitioned => "✗ partitioned",
                     Loss::ReceiverDown => "✗ receiver down",
                     Loss::AfterEot => "(after EOT)",
+                    Loss::SenderDown => "✗ sender down",
                 };
                 if let (Some(list), Some(i)) =
                     (cells.get_mut(&(id.sent, id.from)), sent_at.get(&(*id, *to)))
@@ -53,6 +54,11 @@ pub fn spacetime(trace: &Trace) -> String {
             Event::Derive { node, at, fact, .. } => {
                 push(&mut cells, *at, *node, format!("+{fact}"))
             }
+            Event::Retract { node, at, fact, .. } => {
+                push(&mut cells, *at, *node, format!("-{fact}"))
+            }
+            Event::Guard { node, at, fact, .. } => push(&mut cells, *at, *node, format!("⊘{fact}")),
+            Event::Timer { node, at, name } => push(&mut cells, *at, *node, format!("⏰{name}")),
             Event::Crash { node, at } => push(&mut cells, *at, *node, "██ CRASHED".into()),
             Event::Restart { node, at } => push(&mut cells, *at, *node, "↺ restarted".into()),
         }

@@ -1,6 +1,6 @@
 //! The end state of a run, as invariants read it.
 
-use ldfi_lineage::{Fact, NodeIdx, Prop, Tick};
+use ldfi_lineage::{EndView, Fact, NodeIdx, Prop, Tick};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What holds at EOT: every fact derived (by which nodes), and which nodes
@@ -54,13 +54,79 @@ impl EndState {
         Prop::Crashed(self.node(name))
     }
 
+    /// Whether node `name` is up at EOT.
+    pub fn up(&self, name: &str) -> bool {
+        !self.crashed(name)
+    }
+
+    /// Whether node `name` holds `fact` at EOT.
+    pub fn holds_at(&self, name: &str, fact: &Fact) -> bool {
+        let n = self.node(name);
+        self.facts.get(fact).is_some_and(|s| s.contains(&n))
+    }
+
+    /// The nodes that hold `fact` at EOT, in order.
+    pub fn holders(&self, fact: &Fact) -> Vec<&str> {
+        (self.facts.get(fact).into_iter().flatten())
+            .map(|n| self.nodes[*n as usize].as_str())
+            .collect()
+    }
+
+    /// The facts node `name` holds at EOT, in order.
+    pub fn facts_at(&self, name: &str) -> Vec<&Fact> {
+        let n = self.node(name);
+        (self.facts.iter())
+            .filter(|(_, s)| s.contains(&n))
+            .map(|(f, _)| f)
+            .collect()
+    }
+
+    /// `Prop` "node `name` is up at EOT" (`¬Crashed`): an absence the
+    /// search can break by crashing it.
+    pub fn up_prop(&self, name: &str) -> Prop {
+        Prop::not(Prop::Crashed(self.node(name)))
+    }
+
+    /// `Prop` "node `name` holds `fact` at EOT".
+    pub fn holds_at_prop(&self, name: &str, fact: &Fact) -> Prop {
+        Prop::HoldsAt(self.node(name), fact.clone())
+    }
+
+    /// `Prop` "no node holds `fact` at EOT" (`¬Holds`): an absence, with
+    /// negative support.
+    pub fn absent_prop(&self, fact: &Fact) -> Prop {
+        Prop::not(Prop::Holds(fact.clone()))
+    }
+
+    /// `Prop` "node `name` holds no fact of relation `rel` at EOT".
+    pub fn none_at_prop(&self, name: &str, rel: &str) -> Prop {
+        Prop::NoneAt(self.node(name), rel.to_string())
+    }
+
     /// Evaluates `p` in this end state.
     pub fn eval(&self, p: &Prop) -> bool {
-        p.eval(&|f| self.holds(f), &|n| self.crashed.get(&n).copied())
+        p.eval_in(self)
     }
 
     /// The facts whose absence makes `p` false.
     pub fn missing(&self, p: &Prop) -> Vec<Fact> {
-        p.missing(&|f| self.holds(f), &|n| self.crashed.get(&n).copied())
+        p.missing_in(self)
+    }
+}
+
+impl EndView for EndState {
+    fn holds(&self, fact: &Fact) -> bool {
+        self.facts.contains_key(fact)
+    }
+    fn holds_at(&self, n: NodeIdx, fact: &Fact) -> bool {
+        self.facts.get(fact).is_some_and(|s| s.contains(&n))
+    }
+    fn any_at(&self, n: NodeIdx, rel: &str) -> bool {
+        self.facts
+            .iter()
+            .any(|(f, s)| f.rel == rel && s.contains(&n))
+    }
+    fn crashed(&self, n: NodeIdx) -> Option<Tick> {
+        self.crashed.get(&n).copied()
     }
 }

@@ -32,6 +32,8 @@ pub use ctx::{Ctx, NodeId};
 pub use end::EndState;
 pub use error::{FaultError, RunError};
 pub use ldfi_enforce;
-pub use ldfi_lineage::{Cause, Event, Fact, Fault, FaultSet, FaultSpace, Loss, Prop, Tick, Trace};
+pub use ldfi_lineage::{
+    Cause, CrashMode, Event, Fact, Fault, FaultSet, FaultSpace, Loss, Prop, Tick, Trace,
+};
 pub use model::{Input, Invariant, Message, Node, Params, Protocol, ProtocolInfo, Setup};
 pub use runner::{bare_turmoil, fault_space, run, Checks, LineageMode, Run, RunConfig};

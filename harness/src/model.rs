@@ -26,6 +26,12 @@ pub trait Node<M: Message>: 'static {
     /// Called for each delivered message, and for each workload input
     /// (then `from` is [`NodeId::ENV`](crate::NodeId::ENV)).
     fn on_message(&mut self, ctx: &mut Ctx<'_, M>, from: crate::NodeId, msg: M);
+    /// Called at the start of every tick the node is up (after `on_start`,
+    /// before inputs and messages).
+    fn on_tick_start(&mut self, _ctx: &mut Ctx<'_, M>) {}
+    /// Called when timer `name` (set with [`Ctx::set_timer`]) fires: after
+    /// the tick's messages, before `on_tick`.
+    fn on_timer(&mut self, _ctx: &mut Ctx<'_, M>, _name: &str) {}
     /// Called at the end of every tick the node is up.
     fn on_tick(&mut self, _ctx: &mut Ctx<'_, M>) {}
 }

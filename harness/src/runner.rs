@@ -7,7 +7,7 @@ use crate::error::RunError;
 use crate::model::{Params, Protocol, Setup};
 use crate::plan::Plan;
 use crate::world::{Envelope, World};
-use ldfi_lineage::{FaultSet, FaultSpace, NodeIdx, Prop, Tick, Trace};
+use ldfi_lineage::{CrashMode, FaultSet, FaultSpace, NodeIdx, Prop, Tick, Trace};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -68,6 +68,8 @@ pub struct RunConfig {
     pub lineage: LineageMode,
     /// Which checks decide the verdict.
     pub checks: Checks,
+    /// What a crash does to a node.
+    pub crash: CrashMode,
 }
 
 /// The result of one run.
@@ -84,6 +86,10 @@ pub struct Run {
     pub outcomes: Vec<(String, Prop)>,
     /// The invariants whose `pre` did not hold.
     pub vacuous: Vec<String>,
+    /// Per invariant whose `pre` did not hold: (name, `¬pre`).
+    pub pre_false: Vec<(String, Prop)>,
+    /// Event index → `file:line` of the `because` its causes came from.
+    pub sites: Vec<(usize, String)>,
 }
 
 impl Run {
@@ -185,6 +191,9 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         };
         checked.outcomes.clear();
     }
+    let sites = (world.sites.iter())
+        .map(|(e, l)| (*e, format!("{}:{}", l.file(), l.line())))
+        .collect();
     let trace = Trace {
         nodes: world.names,
         eot: world.eot,
@@ -196,6 +205,8 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         verdict: checked.verdict,
         outcomes: checked.outcomes,
         vacuous: checked.vacuous,
+        pre_false: checked.pre_false,
+        sites,
     })
 }
 
@@ -267,6 +278,7 @@ fn build_world<P: Protocol>(p: &P, setup: &Setup, cfg: &RunConfig, plan: Plan) -
         cfg.seed,
         cfg.lineage == LineageMode::Declared,
     );
+    world.crash_mode = cfg.crash;
     if cfg.checks != Checks::Invariants {
         world.checker = p
             .enforcement(setup)

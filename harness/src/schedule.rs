@@ -12,7 +12,11 @@
 use crate::model::ProtocolInfo;
 use crate::runner::{LineageMode, RunConfig};
 use crate::Params;
-use ldfi_lineage::{Fault, FaultSet, Tick};
+use ldfi_lineage::{CrashMode, Fault, FaultSet, Tick};
+
+fn is_stop(c: &CrashMode) -> bool {
+    *c == CrashMode::Stop
+}
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -80,6 +84,9 @@ pub struct Schedule {
     /// Seed (default 0).
     #[serde(default)]
     pub seed: u64,
+    /// Crash semantics, `stop` (the default) or `molly`.
+    #[serde(default, skip_serializing_if = "is_stop")]
+    pub crash_semantics: CrashMode,
     /// Faults to inject (default none).
     #[serde(default)]
     pub faults: Vec<Fault>,
@@ -166,6 +173,7 @@ impl Schedule {
             faults: self.faults.iter().cloned().collect::<FaultSet>(),
             lineage: LineageMode::Declared,
             checks: crate::runner::Checks::All,
+            crash: self.crash_semantics,
         }
     }
 
@@ -182,6 +190,7 @@ impl Schedule {
                 crashes: Some(cfg.params.crashes),
             },
             seed: cfg.seed,
+            crash_semantics: cfg.crash,
             faults: cfg.faults.faults().to_vec(),
             expect,
         }

@@ -6,7 +6,7 @@ use crate::ctx::{Ctx, Local, Outgoing};
 use crate::end::EndState;
 use crate::model::{Message, Node};
 use crate::plan::{Fate, Plan};
-use ldfi_lineage::{Cause, Event, Loss, MsgId, NodeIdx, Tick, ENV};
+use ldfi_lineage::{Cause, CrashMode, Event, Loss, MsgId, NodeIdx, Tick, ENV};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -38,7 +38,10 @@ pub(crate) struct World<M: Message> {
     plan: Plan,
     rebuild: Rebuild<M>,
     honor_because: bool,
+    pub(crate) crash_mode: CrashMode,
     pub(crate) events: Vec<Event>,
+    /// Event index → the `because` call site its causes came from.
+    pub(crate) sites: Vec<(usize, &'static std::panic::Location<'static>)>,
     outbox: Vec<Outgoing<M>>,
     /// Enforcement predicates, fed every delivered message.
     pub(crate) checker: Option<ldfi_enforce::Checker>,
@@ -68,6 +71,7 @@ impl<M: Message> World<M> {
                 send_seq: 0,
                 held: BTreeMap::new(),
                 rng: ChaCha8Rng::seed_from_u64(seed ^ ((i as u64 + 1) << 32)),
+                timers: BTreeMap::new(),
             })
             .collect();
         World {
@@ -81,7 +85,9 @@ impl<M: Message> World<M> {
             plan,
             rebuild,
             honor_because,
+            crash_mode: CrashMode::Stop,
             events: Vec::new(),
+            sites: Vec::new(),
             outbox: Vec::new(),
             checker: None,
             violations: Vec::new(),
@@ -91,6 +97,14 @@ impl<M: Message> World<M> {
 
     /// Runs node `me` for tick `t` given the envelopes that arrived for it;
     /// returns the envelopes to put on the wire.
+    ///
+    /// The order of a node's tick (documented in the README): a crash or
+    /// restart takes effect; `on_start` (tick 1, or after a restart);
+    /// `on_tick_start`; workload inputs, in workload order; messages, by
+    /// (delivery tick, sender, send tick, position); timers due now, by
+    /// name; `on_tick`. A node that is down under `stop` semantics does
+    /// none of it (what arrives for it is lost); under `molly` semantics
+    /// it does all of it, but nothing it sends leaves it.
     pub(crate) fn step(
         &mut self,
         me: NodeIdx,
@@ -104,27 +118,15 @@ impl<M: Message> World<M> {
         let restarted = self.plan.restart.contains(&(me, t));
         if restarted {
             self.nodes[i] = (self.rebuild)(me);
+            self.locals[i].timers.clear();
             self.down[i] = false;
             self.events.push(Event::Restart { node: me, at: t });
         } else if self.plan.crash.get(&me) == Some(&t) {
             self.down[i] = true;
             self.events.push(Event::Crash { node: me, at: t });
         }
-        let due: Vec<_> = {
-            let later = self.inbox[i].split_off(&(
-                t + 1,
-                MsgId {
-                    from: 0,
-                    sent: 0,
-                    seq: 0,
-                },
-                0,
-            ));
-            std::mem::replace(&mut self.inbox[i], later)
-                .into_iter()
-                .collect()
-        };
-        if self.down[i] {
+        let due = self.due(i, t);
+        if self.down[i] && self.crash_mode == CrashMode::Stop {
             for ((_, id, _), _) in due {
                 self.events.push(Event::Lost {
                     id,
@@ -136,8 +138,9 @@ impl<M: Message> World<M> {
         }
         self.locals[i].send_seq = 0;
         if t == 1 || restarted {
-            self.handle(me, t, None, |n, ctx| n.on_start(ctx));
+            self.handle(me, t, Vec::new(), |n, ctx| n.on_start(ctx));
         }
+        self.handle(me, t, Vec::new(), |n, ctx| n.on_tick_start(ctx));
         for (input, msg) in self.inputs.remove(&(t, me)).unwrap_or_default() {
             self.events.push(Event::Input {
                 input,
@@ -145,7 +148,7 @@ impl<M: Message> World<M> {
                 at: t,
                 label: crate::ctx::label(&msg),
             });
-            self.handle(me, t, Some(Cause::Input(input)), |n, ctx| {
+            self.handle(me, t, vec![Cause::Input(input)], |n, ctx| {
                 n.on_message(ctx, crate::NodeId(ENV), msg)
             });
         }
@@ -160,19 +163,56 @@ impl<M: Message> World<M> {
             });
             self.enforce(id.from, me, &msg);
             let from = crate::NodeId(id.from);
-            self.handle(me, t, Some(Cause::Msg(id)), |n, ctx| {
+            self.handle(me, t, vec![Cause::Msg(id)], |n, ctx| {
                 n.on_message(ctx, from, msg)
             });
         }
-        self.handle(me, t, None, |n, ctx| n.on_tick(ctx));
-        self.flush(t)
+        self.fire_timers(me, t);
+        self.handle(me, t, Vec::new(), |n, ctx| n.on_tick(ctx));
+        self.flush(me, t)
+    }
+
+    /// Takes the messages due at node `i` by tick `t` out of its inbox.
+    fn due(&mut self, i: usize, t: Tick) -> Vec<((Tick, MsgId, u8), M)> {
+        let first = MsgId {
+            from: 0,
+            sent: 0,
+            seq: 0,
+        };
+        let later = match t.checked_add(1) {
+            Some(next) => self.inbox[i].split_off(&(next, first, 0)),
+            None => BTreeMap::new(),
+        };
+        std::mem::replace(&mut self.inbox[i], later)
+            .into_iter()
+            .collect()
+    }
+
+    /// Runs `on_timer` for every timer of `me` due at `t`, in name order.
+    fn fire_timers(&mut self, me: NodeIdx, t: Tick) {
+        let timers = &mut self.locals[me as usize].timers;
+        let due: Vec<String> = (timers.iter())
+            .filter(|(_, (at, _))| *at == t)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in due {
+            let Some((_, causes)) = self.locals[me as usize].timers.remove(&name) else {
+                continue; // cancelled by an earlier timer's handler
+            };
+            self.events.push(Event::Timer {
+                node: me,
+                at: t,
+                name: name.clone(),
+            });
+            self.handle(me, t, causes, |n, ctx| n.on_timer(ctx, &name));
+        }
     }
 
     fn handle(
         &mut self,
         me: NodeIdx,
         t: Tick,
-        handling: Option<Cause>,
+        handling: Vec<Cause>,
         f: impl FnOnce(&mut dyn Node<M>, &mut Ctx<'_, M>),
     ) {
         let i = me as usize;
@@ -186,6 +226,7 @@ impl<M: Message> World<M> {
             handling,
             narrowed: None,
             honor_because: self.honor_because,
+            sites: &mut self.sites,
         };
         f(self.nodes[i].as_mut(), &mut ctx);
     }
@@ -203,9 +244,12 @@ impl<M: Message> World<M> {
         }
     }
 
-    /// Applies the schedule to what was sent this tick.
-    fn flush(&mut self, t: Tick) -> Vec<Datagram> {
+    /// Applies the schedule to what `me` sent this tick. A message a node
+    /// sends itself goes straight to its own inbox (turmoil would deliver
+    /// it a tick late), with the same fate as any other.
+    fn flush(&mut self, me: NodeIdx, t: Tick) -> Vec<Datagram> {
         let mut wire = Vec::new();
+        let sender_down = self.down[me as usize];
         for Outgoing { id, to, msg, event } in std::mem::take(&mut self.outbox) {
             let body = postcard::to_stdvec(&msg).expect("messages serialize");
             let label = match self.labels.get(&body) {
@@ -220,13 +264,21 @@ impl<M: Message> World<M> {
                 *slot = label;
             }
             let reason = match self.plan.fate(id.from, to, t) {
+                _ if sender_down => Some(Loss::SenderDown),
                 Fate::Omitted => Some(Loss::Omitted),
                 Fate::Partitioned => Some(Loss::Partitioned),
                 Fate::Deliver { extra, copies } => {
-                    let at = t + 1 + extra;
+                    // Saturating: a delay past EOT means "never arrives".
+                    let at = t.saturating_add(1).saturating_add(extra);
                     for c in 0..copies {
-                        if at + (c as Tick) <= self.eot {
-                            wire.push((to, encode(id, at + c as Tick, c, &body)));
+                        let when = at.saturating_add(c as Tick);
+                        if when > self.eot {
+                            continue;
+                        }
+                        if to == me {
+                            self.inbox[to as usize].insert((when, id, c), msg.clone());
+                        } else {
+                            wire.push((to, encode(id, when, c, &body)));
                         }
                     }
                     (at > self.eot).then_some(Loss::AfterEot)

@@ -93,6 +93,7 @@ fn trace(faults: Vec<Fault>) -> ldfi_harness::Run {
         faults: faults.into_iter().collect::<FaultSet>(),
         lineage: Default::default(),
         checks: Default::default(),
+        crash: Default::default(),
     };
     run(&Ping, &cfg).expect("runs")
 }

@@ -106,6 +106,10 @@ fn an_unbreakable_invariant_does_not_hide_a_breakable_one() {
         lineage: LineageMode::Declared,
         checks: Checks::All,
         exhaustive_limit: 1e6,
+        crash: Default::default(),
+        confirm: true,
+        confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
+        minimize: true,
     };
     let r = search(p, &cfg, &mut |_| {}).expect("search runs");
     assert_eq!(r.conclusion, Conclusion::Counterexample);

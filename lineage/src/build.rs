@@ -115,6 +115,9 @@ impl<'a> Builder<'a> {
         match p {
             Prop::True => Key::True,
             Prop::False => Key::False,
+            // Absences and node-specific reads: see `sound::lineage_with`;
+            // this positive lineage gives them no support.
+            Prop::Not(_) | Prop::HoldsAt(..) | Prop::NoneAt(..) => Key::False,
             Prop::Crashed(n) => Key::Crashed(*n, None),
             Prop::CrashedBy(n, t) => Key::Crashed(*n, Some(*t)),
             Prop::Holds(f) => {

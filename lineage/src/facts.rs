@@ -96,7 +96,12 @@ impl<'t> Facts<'t> {
                     fx.delivered.push((m, *to as u32, *step));
                 }
                 Event::Crash { node, at } => fx.crashed.push((*node as u32, *at)),
-                Event::Lost { .. } | Event::Input { .. } | Event::Restart { .. } => {}
+                Event::Lost { .. }
+                | Event::Input { .. }
+                | Event::Restart { .. }
+                | Event::Retract { .. }
+                | Event::Guard { .. }
+                | Event::Timer { .. } => {}
             }
         }
         fx.term_start.push(fx.terms.len() as u32);

@@ -66,6 +66,15 @@ pub enum Vertex {
         /// The node.
         node: NodeIdx,
     },
+    /// Holds if its child does not: how absences and "unchanged" runs
+    /// read faults positively (a message that must stay lost, a node that
+    /// must stay up).
+    Not {
+        /// What this vertex stands for, for people.
+        label: String,
+        /// The negated vertex.
+        child: Vid,
+    },
 }
 
 /// The lineage of one outcome in one run.
@@ -85,6 +94,7 @@ impl LineageGraph {
         match &self.vertices[v as usize] {
             Vertex::Or { children, .. } | Vertex::And { children, .. } => children,
             Vertex::Derivation { causes, .. } | Vertex::Message { causes, .. } => causes,
+            Vertex::Not { child, .. } => std::slice::from_ref(child),
             Vertex::True | Vertex::False | Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => &[],
         }
     }
@@ -94,6 +104,11 @@ impl LineageGraph {
     /// that names an unknown node is ignored). The solver's answers are
     /// checked against this.
     pub fn holds_under(&self, faults: &FaultSet) -> bool {
+        self.values_under(faults)[self.root as usize]
+    }
+
+    /// The value of every vertex under `faults` (see [`LineageGraph::holds_under`]).
+    pub fn values_under(&self, faults: &FaultSet) -> Vec<bool> {
         let crash_at = |node: NodeIdx| -> Option<Tick> {
             let name = &self.nodes[node as usize];
             faults.faults().iter().find_map(|f| match f {
@@ -124,8 +139,9 @@ impl LineageGraph {
                 }
                 Vertex::Crashed { node } => crash_at(*node).is_some(),
                 Vertex::CrashedBy { node, at } => crash_at(*node).is_some_and(|c| c <= *at),
+                Vertex::Not { child, .. } => !val[*child as usize],
             };
         }
-        val[self.root as usize]
+        val
     }
 }

@@ -116,7 +116,13 @@ impl<'t> Facts<'t> {
                 self.outcome.push(f);
             }
             Prop::And(ps) | Prop::Or(ps) => ps.iter().for_each(|q| self.outcome_facts(q, int)),
-            Prop::True | Prop::False | Prop::Crashed(_) | Prop::CrashedBy(..) => {}
+            Prop::True
+            | Prop::False
+            | Prop::Crashed(_)
+            | Prop::CrashedBy(..)
+            | Prop::Not(_)
+            | Prop::HoldsAt(..)
+            | Prop::NoneAt(..) => {}
         }
     }
 }

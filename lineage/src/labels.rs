@@ -75,6 +75,9 @@ pub(crate) fn prop_label(p: &Prop, trace: &Trace) -> String {
         Prop::CrashedBy(n, t) => format!("crashed_by({}, {t})", trace.name(*n)),
         Prop::And(ps) => join(ps, " ∧ "),
         Prop::Or(ps) => join(ps, " ∨ "),
+        Prop::Not(q) => format!("¬{}", prop_label(q, trace)),
+        Prop::HoldsAt(n, f) => format!("{f} at {}", trace.name(*n)),
+        Prop::NoneAt(n, rel) => format!("no {rel} at {}", trace.name(*n)),
     }
 }
 

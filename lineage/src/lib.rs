@@ -18,6 +18,11 @@
 //! - [`build`] — [`lineage`], the graph from the rules' result.
 //! - [`naive`] — [`lineage_naive`], the reference evaluation the rules are
 //!   tested against (on hand-written and random traces).
+//! - [`sound`] — [`lineage_with`]: absences (negative support from declared
+//!   guards and retractions), node-specific reads, crash semantics, and the
+//!   declaration-free happens-before lineage.
+//! - [`unchanged`] — `Same(t)`: "nothing the run observed through `t`
+//!   changed", the sound fallback for everything undeclared.
 //! - [`export`] — the graph as DOT and JSON.
 //! - [`souffle`] — the relations and the graph as Soufflé `.facts` files, and
 //!   the rules as a Soufflé program ([`LINEAGE_DL`]).
@@ -59,9 +64,11 @@ pub mod rules;
 #[cfg(test)]
 mod scenarios;
 pub mod souffle;
+pub mod sound;
 #[cfg(test)]
 mod testutil;
 pub mod trace;
+pub mod unchanged;
 
 pub use build::lineage;
 pub use export::{to_dot, to_json};
@@ -70,6 +77,7 @@ pub use facts::Facts;
 pub use fault::{Fault, FaultSet, FaultSpace, Tick};
 pub use graph::{LineageGraph, Vertex, Vid};
 pub use naive::lineage_naive;
-pub use prop::Prop;
+pub use prop::{Closures, EndView, Prop};
 pub use souffle::{to_souffle_facts, LINEAGE_DL};
-pub use trace::{Cause, Event, Loss, MsgId, NodeIdx, Step, Trace, ENV};
+pub use sound::{lineage_with, LineageOptions};
+pub use trace::{Cause, CrashMode, Event, Loss, MsgId, NodeIdx, Step, Trace, ENV};

@@ -72,6 +72,7 @@ fn prop_key<'a>(p: &'a Prop, props: &mut Vec<(&'a Prop, Vec<NKey<'a>>)>) -> NKey
     match p {
         Prop::True => NKey::True,
         Prop::False => NKey::False,
+        Prop::Not(_) | Prop::HoldsAt(..) | Prop::NoneAt(..) => NKey::False,
         Prop::Crashed(n) => NKey::Crashed(*n, None),
         Prop::CrashedBy(n, t) => NKey::Crashed(*n, Some(*t)),
         Prop::Holds(f) => NKey::Fact(f),

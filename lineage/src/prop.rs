@@ -29,6 +29,50 @@ pub enum Prop {
     And(Vec<Prop>),
     /// Any of these.
     Or(Vec<Prop>),
+    /// This does not hold. An absence the search must be able to break:
+    /// its lineage is the *negative support* of what the inner proposition
+    /// reads (see the crate docs).
+    Not(Box<Prop>),
+    /// This node holds this fact at EOT.
+    HoldsAt(NodeIdx, Fact),
+    /// This node holds no fact of this relation at EOT.
+    NoneAt(NodeIdx, String),
+}
+
+/// What a proposition is evaluated against: the end state of a run.
+pub trait EndView {
+    /// Whether some node holds `fact` at EOT.
+    fn holds(&self, fact: &Fact) -> bool;
+    /// Whether node `n` holds `fact` at EOT.
+    fn holds_at(&self, n: NodeIdx, fact: &Fact) -> bool;
+    /// Whether node `n` holds some fact of relation `rel` at EOT.
+    fn any_at(&self, n: NodeIdx, rel: &str) -> bool;
+    /// The tick node `n` crashed at, if it is down at EOT.
+    fn crashed(&self, n: NodeIdx) -> Option<Tick>;
+}
+
+/// An [`EndView`] from two closures (facts held anywhere, crashes); node-
+/// specific reads fall back to "anywhere".
+pub struct Closures<'a> {
+    /// Whether some node holds a fact.
+    pub holds: &'a dyn Fn(&Fact) -> bool,
+    /// The tick a node crashed at.
+    pub crashed: &'a dyn Fn(NodeIdx) -> Option<Tick>,
+}
+
+impl EndView for Closures<'_> {
+    fn holds(&self, fact: &Fact) -> bool {
+        (self.holds)(fact)
+    }
+    fn holds_at(&self, _n: NodeIdx, fact: &Fact) -> bool {
+        (self.holds)(fact)
+    }
+    fn any_at(&self, _n: NodeIdx, _rel: &str) -> bool {
+        false
+    }
+    fn crashed(&self, n: NodeIdx) -> Option<Tick> {
+        (self.crashed)(n)
+    }
 }
 
 impl Prop {
@@ -39,14 +83,32 @@ impl Prop {
         holds: &dyn Fn(&Fact) -> bool,
         crashed: &dyn Fn(NodeIdx) -> Option<Tick>,
     ) -> bool {
+        self.eval_in(&Closures { holds, crashed })
+    }
+
+    /// Evaluates against an end state.
+    pub fn eval_in(&self, end: &dyn EndView) -> bool {
         match self {
             Prop::True => true,
             Prop::False => false,
-            Prop::Holds(f) => holds(f),
-            Prop::Crashed(n) => crashed(*n).is_some(),
-            Prop::CrashedBy(n, t) => crashed(*n).is_some_and(|c| c <= *t),
-            Prop::And(ps) => ps.iter().all(|p| p.eval(holds, crashed)),
-            Prop::Or(ps) => ps.iter().any(|p| p.eval(holds, crashed)),
+            Prop::Holds(f) => end.holds(f),
+            Prop::HoldsAt(n, f) => end.holds_at(*n, f),
+            Prop::NoneAt(n, rel) => !end.any_at(*n, rel),
+            Prop::Crashed(n) => end.crashed(*n).is_some(),
+            Prop::CrashedBy(n, t) => end.crashed(*n).is_some_and(|c| c <= *t),
+            Prop::And(ps) => ps.iter().all(|p| p.eval_in(end)),
+            Prop::Or(ps) => ps.iter().any(|p| p.eval_in(end)),
+            Prop::Not(p) => !p.eval_in(end),
+        }
+    }
+
+    /// The negation of `p`, with double negations and constants folded.
+    pub fn not(p: Prop) -> Prop {
+        match p {
+            Prop::True => Prop::False,
+            Prop::False => Prop::True,
+            Prop::Not(q) => *q,
+            q => Prop::Not(Box::new(q)),
         }
     }
 
@@ -58,30 +120,45 @@ impl Prop {
         holds: &dyn Fn(&Fact) -> bool,
         crashed: &dyn Fn(NodeIdx) -> Option<Tick>,
     ) -> Vec<Fact> {
+        self.missing_in(&Closures { holds, crashed })
+    }
+
+    /// [`Prop::missing`] against an end state.
+    pub fn missing_in(&self, end: &dyn EndView) -> Vec<Fact> {
         let mut out = Vec::new();
-        self.collect_missing(holds, crashed, &mut out);
+        self.collect_missing(end, &mut out);
         out.sort();
         out.dedup();
         out
     }
 
-    fn collect_missing(
-        &self,
-        holds: &dyn Fn(&Fact) -> bool,
-        crashed: &dyn Fn(NodeIdx) -> Option<Tick>,
-        out: &mut Vec<Fact>,
-    ) {
-        if self.eval(holds, crashed) {
+    fn collect_missing(&self, end: &dyn EndView, out: &mut Vec<Fact>) {
+        if self.eval_in(end) {
             return;
         }
         match self {
-            Prop::Holds(f) => out.push(f.clone()),
+            Prop::Holds(f) | Prop::HoldsAt(_, f) => out.push(f.clone()),
             Prop::And(ps) | Prop::Or(ps) => {
                 for p in ps {
-                    p.collect_missing(holds, crashed, out);
+                    p.collect_missing(end, out);
                 }
             }
-            Prop::True | Prop::False | Prop::Crashed(_) | Prop::CrashedBy(..) => {}
+            Prop::True
+            | Prop::False
+            | Prop::Crashed(_)
+            | Prop::CrashedBy(..)
+            | Prop::Not(_)
+            | Prop::NoneAt(..) => {}
+        }
+    }
+
+    /// Whether this proposition reads an absence anywhere (a `Not`, a
+    /// `NoneAt`): its lineage then needs negative support.
+    pub fn reads_absence(&self) -> bool {
+        match self {
+            Prop::Not(_) | Prop::NoneAt(..) => true,
+            Prop::And(ps) | Prop::Or(ps) => ps.iter().any(Prop::reads_absence),
+            _ => false,
         }
     }
 }
@@ -106,6 +183,9 @@ impl fmt::Display for Prop {
             Prop::CrashedBy(n, t) => write!(f, "crashed_by(#{n}, {t})"),
             Prop::And(ps) => join(f, ps, "∧"),
             Prop::Or(ps) => join(f, ps, "∨"),
+            Prop::Not(p) => write!(f, "¬{p}"),
+            Prop::HoldsAt(n, x) => write!(f, "{x}@#{n}"),
+            Prop::NoneAt(n, rel) => write!(f, "none({rel})@#{n}"),
         }
     }
 }

@@ -55,6 +55,35 @@ pub enum Loss {
     ReceiverDown,
     /// It would arrive after EOT.
     AfterEot,
+    /// Its sender had crashed (under [`CrashMode::Molly`] a crashed node
+    /// still computes and sends, but nothing it sends leaves it).
+    SenderDown,
+}
+
+/// What a crash does to a node: the crash semantics of the fault model,
+/// explicit in every search and schedule.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CrashMode {
+    /// From the crash on the node does nothing: it receives, derives and
+    /// sends nothing (ldfi's default).
+    #[default]
+    Stop,
+    /// Molly's: the node keeps receiving and computing (and deriving), and
+    /// only stops sending.
+    Molly,
+}
+
+impl CrashMode {
+    /// `stop` or `molly`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CrashMode::Stop => "stop",
+            CrashMode::Molly => "molly",
+        }
+    }
 }
 
 /// One event of a run.
@@ -114,6 +143,45 @@ pub enum Event {
         fact: Fact,
         /// Why.
         causes: Vec<Cause>,
+    },
+    /// `node` stopped holding `fact` at tick `at`, its step `step`
+    /// ([`Ctx::retract`](https://docs.rs/ldfi-harness)): the fact holds at
+    /// EOT only through a derivation after the last retraction.
+    Retract {
+        /// Retracting node.
+        node: NodeIdx,
+        /// Tick.
+        at: Tick,
+        /// Node's step number for this retraction.
+        step: Step,
+        /// The fact.
+        fact: Fact,
+        /// Why.
+        causes: Vec<Cause>,
+    },
+    /// A declared guard: at tick `at`, `node` decided *not* to derive
+    /// `fact`, because of `causes` — the negative support of the fact's
+    /// absence.
+    Guard {
+        /// Deciding node.
+        node: NodeIdx,
+        /// Tick.
+        at: Tick,
+        /// Node's step number for this decision.
+        step: Step,
+        /// The fact not derived.
+        fact: Fact,
+        /// Why not.
+        causes: Vec<Cause>,
+    },
+    /// Timer `name` of `node` fired at tick `at`.
+    Timer {
+        /// The node.
+        node: NodeIdx,
+        /// Tick.
+        at: Tick,
+        /// The timer's name.
+        name: String,
     },
     /// `node` crashed at tick `at` (does nothing from `at` on).
     Crash {

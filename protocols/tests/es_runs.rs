@@ -31,6 +31,7 @@ fn config(v: Version, workload: &str, faults: &[Fault], checks: Checks) -> RunCo
         faults: faults.iter().cloned().collect::<FaultSet>(),
         lineage: LineageMode::Declared,
         checks,
+        crash: Default::default(),
     }
 }
 

@@ -27,6 +27,10 @@ fn search_es(v: Version, workload: &str, lineage: LineageMode) -> SearchReport {
         lineage,
         checks: Checks::Invariants,
         exhaustive_limit: 1e6,
+        crash: Default::default(),
+        confirm: true,
+        confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
+        minimize: true,
     };
     search(&EsReplication, &cfg, &mut |_| {}).expect("a valid search")
 }

@@ -23,6 +23,7 @@ fn config(version: &str, workload: &str, faults: Vec<Fault>) -> RunConfig {
         faults: faults.into_iter().collect::<FaultSet>(),
         lineage: LineageMode::Declared,
         checks: Checks::All,
+        crash: Default::default(),
     }
 }
 
@@ -89,6 +90,10 @@ fn ldfi_all(
         lineage,
         checks,
         exhaustive_limit: 1e6,
+        crash: Default::default(),
+        confirm: true,
+        confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
+        minimize: true,
     };
     let report = search(&WebForum, &cfg, &mut |_| {}).expect("the search runs");
     print!(

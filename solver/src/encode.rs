@@ -11,6 +11,7 @@
 //! | `Derivation { node, at }` | `∧ causes ∧ ¬down(node, at)` |
 //! | `Message { id, to }` | `∧ causes ∧ ¬down(id.from, id.sent) ∧ ¬omit(id.from, to, id.sent)` |
 //! | `Crashed { node }` | `down(node, eot)` |
+//! | `Not { child }` | `¬child` (the negated literal; no gate) |
 //!
 //! A fault that is not a candidate (exempt node, `sent >= eff`, a node the
 //! space does not know) is the constant false. Constants fold, duplicate
@@ -107,6 +108,10 @@ pub(crate) fn encode_graph(
             Vertex::Crashed { node: n } => match node(*n).and_then(|n| vars.crashed(n)) {
                 Some(crashed) => Val::Lit(crashed),
                 None => Val::Const(false),
+            },
+            Vertex::Not { .. } => match inputs[0] {
+                Val::Const(b) => Val::Const(!b),
+                Val::Lit(l) => Val::Lit(!l),
             },
         };
     }

@@ -72,7 +72,11 @@ pub(crate) fn check_structure(g: &LineageGraph) -> Result<(), GraphError> {
                 node_ok(vertex, id.from)?;
                 node_ok(vertex, *to)?;
             }
-            Vertex::True | Vertex::False | Vertex::Or { .. } | Vertex::And { .. } => {}
+            Vertex::True
+            | Vertex::False
+            | Vertex::Or { .. }
+            | Vertex::And { .. }
+            | Vertex::Not { .. } => {}
         }
     }
     Ok(())

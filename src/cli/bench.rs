@@ -73,6 +73,7 @@ fn config(
         lineage: LineageMode::Declared,
         checks: Checks::All,
         exhaustive_limit: 1e6,
+        ..SearchConfig::new(version, &p.info().default_workload, params)
     }
 }
 
@@ -184,6 +185,7 @@ fn resync_rows(reg: &ldfi_harness::registry::Registry) -> Result<Vec<Value>, Cli
                 faults: faults.clone(),
                 lineage: LineageMode::Declared,
                 checks: Checks::All,
+                crash: Default::default(),
             })?;
             counts.push(ldfi_protocols::es::resync_messages(&run.trace));
         }
@@ -247,6 +249,7 @@ fn cost_row(p: &dyn DynProtocol, params: Params, runs: usize) -> Result<Value, C
         faults: Default::default(),
         lineage: LineageMode::Declared,
         checks: Checks::All,
+        crash: Default::default(),
     };
     let (mut harness, mut bare, mut lin, mut solve) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -356,6 +359,7 @@ fn profile(name: &str, runs: usize) -> Result<ExitCode, CliError> {
         faults: Default::default(),
         lineage: LineageMode::Declared,
         checks: Checks::All,
+        crash: Default::default(),
     };
     let mut events = 0;
     for _ in 0..runs {

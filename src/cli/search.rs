@@ -8,7 +8,7 @@ use ldfi_harness::diagram::spacetime;
 use ldfi_harness::search::{
     search, Conclusion, Counterexample, SearchConfig, SearchReport, Strategy,
 };
-use ldfi_harness::{Checks, LineageMode, Params};
+use ldfi_harness::{Checks, CrashMode, LineageMode, Params};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -56,9 +56,25 @@ pub struct Args {
     /// Do not save counterexamples.
     #[arg(long)]
     no_save: bool,
-    /// Ignore the protocol's `because` declarations (happens-before lineage).
+    /// Ignore the protocol's `because` and `guard` declarations: lineage
+    /// is "nothing that could matter changed" (happens-before), which
+    /// assumes nothing about the protocol — sound, and exhaustive over the
+    /// fault sets that change something.
     #[arg(long)]
     happens_before: bool,
+    /// Report a certificate reached with declared lineage without
+    /// confirming it under happens-before lineage (the output says so).
+    #[arg(long, conflicts_with = "happens_before")]
+    trust_declarations: bool,
+    /// Executions the happens-before confirmation of a certificate may
+    /// take before the verdict is reported as `unconfirmed`.
+    #[arg(long, default_value_t = ldfi_harness::search::CONFIRM_MAX_RUNS)]
+    confirm_max_runs: u64,
+    /// Crash semantics: `stop` (a crashed node does nothing) or `molly`
+    /// (it keeps receiving and computing and only stops sending; use it to
+    /// compare execution counts with Molly's).
+    #[arg(long, value_enum, default_value = "stop")]
+    crash_semantics: CrashArg,
     /// Which checks decide a violation: invariants, enforcement predicates, or both.
     #[arg(long, value_enum, default_value = "all")]
     checks: ChecksArg,
@@ -80,6 +96,21 @@ enum ChecksArg {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum CrashArg {
+    Stop,
+    Molly,
+}
+
+impl CrashArg {
+    pub fn mode(self) -> CrashMode {
+        match self {
+            CrashArg::Stop => CrashMode::Stop,
+            CrashArg::Molly => CrashMode::Molly,
+        }
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum StrategyArg {
     Ldfi,
     Random,
@@ -90,17 +121,14 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let reg = registry();
     let p = protocol(&reg, &args.protocol, "--protocol")?;
     let info = p.info();
+    let version = args.version.clone().unwrap_or(info.default_version.clone());
+    let workload = (args.workload.clone()).unwrap_or(info.default_workload.clone());
+    let params = Params {
+        eot: args.eot.unwrap_or(info.params.eot),
+        eff: args.eff.unwrap_or(info.params.eff),
+        crashes: args.crashes.unwrap_or(info.params.crashes),
+    };
     let cfg = SearchConfig {
-        version: args.version.clone().unwrap_or(info.default_version.clone()),
-        workload: args
-            .workload
-            .clone()
-            .unwrap_or(info.default_workload.clone()),
-        params: Params {
-            eot: args.eot.unwrap_or(info.params.eot),
-            eff: args.eff.unwrap_or(info.params.eff),
-            crashes: args.crashes.unwrap_or(info.params.crashes),
-        },
         seed: args.seed,
         strategy: match args.strategy {
             StrategyArg::Ldfi => Strategy::Ldfi,
@@ -120,6 +148,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             ChecksArg::Invariants => Checks::Invariants,
             ChecksArg::Enforcement => Checks::Enforcement,
         },
+        crash: args.crash_semantics.mode(),
+        confirm: !args.trust_declarations,
+        confirm_max_runs: Some(args.confirm_max_runs),
+        ..SearchConfig::new(&version, &workload, params)
     };
     if args.all_versions {
         return super::versions::run(p, &cfg, &args.corpus, args.no_save, args.json, args.verbose);
@@ -207,6 +239,8 @@ pub fn counterexample_json(c: &Counterexample, saved: &Option<PathBuf>) -> serde
         "schedule": saved,
         "trace_hash": c.run.trace.hash(),
         "found_at_execution": c.found_at,
+        "shrunk_from": c.shrunk_from.as_ref().map(|f| f.to_string()),
+        "minimal_checked": c.minimal_checked,
     })
 }
 
@@ -231,7 +265,12 @@ fn to_json(
         "strategy": cfg.strategy.name(),
         "seed": cfg.seed,
         "verdict": r.conclusion.word(),
+        "assurance": r.assurance,
+        "crash_semantics": cfg.crash.name(),
         "executions": r.executions,
+        "confirm_executions": r.confirm_executions,
+        "minimize_executions": r.minimize_executions,
+        "disagreement": r.disagreement,
         "vacuous_runs": r.vacuous_runs,
         "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
         "combinations": r.combinations,
@@ -248,8 +287,14 @@ fn print_summary(
     saved: &[Option<PathBuf>],
 ) {
     println!(
-        "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {}, seed {}",
-        cfg.version, cfg.workload, cfg.params.eot, cfg.params.eff, cfg.params.crashes, cfg.seed
+        "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {} ({}), seed {}",
+        cfg.version,
+        cfg.workload,
+        cfg.params.eot,
+        cfg.params.eff,
+        cfg.params.crashes,
+        cfg.crash.name(),
+        cfg.seed
     );
     println!("strategy      {}", cfg.strategy.name());
     println!("verdict       {}", r.conclusion.word());
@@ -264,20 +309,22 @@ fn print_summary(
         r.combinations
     );
     println!("time          {:.1} ms", elapsed.as_secs_f64() * 1000.0);
-    match r.conclusion {
-        Conclusion::Certified if cfg.strategy == Strategy::Ldfi => println!(
-            "              no fault set within these bounds breaks every known way the outcome was reached"
-        ),
-        Conclusion::Certified => println!("              no fault set tried violated an invariant"),
-        Conclusion::BudgetExhausted => println!("              the run budget was spent before the search ended"),
-        Conclusion::Counterexample => {}
-    }
+    print_assurance(cfg, r);
     for (c, s) in r.counterexamples.iter().zip(saved) {
         println!();
         println!(
             "counterexample {} (found at execution {})",
             c.config.faults, c.found_at
         );
+        match (&c.shrunk_from, c.minimal_checked) {
+            (Some(from), _) => {
+                println!("minimal       shrunk by replay from {from}; no proper subset violates")
+            }
+            (None, true) => println!("minimal       replayed: no proper subset violates"),
+            (None, false) => println!(
+                "minimal       no single fault can be dropped (too large to replay every subset)"
+            ),
+        }
         if let ldfi_harness::Verdict::Violated { invariant, missing } = &c.run.verdict {
             println!("violates      {invariant}");
             if !missing.is_empty() {
@@ -296,4 +343,52 @@ fn print_summary(
         println!();
         print!("{}", spacetime(&c.run.trace));
     }
+}
+
+/// What the verdict rests on, in words.
+fn print_assurance(cfg: &SearchConfig, r: &SearchReport) {
+    use ldfi_harness::search::Assurance;
+    let line = |s: &str| println!("              {s}");
+    match (r.conclusion, r.assurance) {
+        (Conclusion::Certified, Assurance::Confirmed) => {
+            line("no fault set within these bounds breaks an invariant: certified on the");
+            line(&format!(
+                "protocol's declared lineage, then confirmed on happens-before lineage ({} of the executions)",
+                r.confirm_executions
+            ));
+        }
+        (Conclusion::Certified, Assurance::HappensBefore) => {
+            line("no fault set within these bounds breaks an invariant (happens-before lineage:");
+            line("no assumption about the protocol)");
+        }
+        (Conclusion::Certified, Assurance::Declared) => {
+            line("certified on the protocol's declared lineage only (--trust-declarations): it holds");
+            line("if every `because` and `guard` declaration is right; not confirmed");
+        }
+        (Conclusion::Certified, _) => line("every fault set of the space was run; none violated"),
+        (Conclusion::Unconfirmed, _) => {
+            line("NOT certified: declared lineage found no counterexample, but the happens-before");
+            line(&format!(
+                "confirmation ran out of its budget ({} executions; raise --confirm-max-runs)",
+                r.confirm_executions
+            ));
+        }
+        (Conclusion::BudgetExhausted, _) => {
+            line("the run budget was spent before the search ended")
+        }
+        (Conclusion::Counterexample, _) => {}
+    }
+    if let Some(d) = &r.disagreement {
+        println!();
+        println!(
+            "DISAGREEMENT  declared lineage certified this protocol after {} executions;",
+            d.declared_executions
+        );
+        println!("              happens-before lineage found the counterexample below: a declaration hides a cause");
+        match &d.culprit {
+            Some(c) => println!("culprit       {c}"),
+            None => println!("culprit       not located (no declared graph of the violated invariant explains it)"),
+        }
+    }
+    let _ = cfg;
 }

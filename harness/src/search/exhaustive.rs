@@ -38,7 +38,7 @@ fn each_of_size(
     if chosen.len() == size {
         let set: FaultSet = chosen.iter().cloned().collect();
         return Ok(match s.execute(set)? {
-            Step::Good(_) | Step::Continue => true,
+            Step::Good(_) | Step::Continue(_) => true,
             Step::Stop | Step::Budget => false,
         });
     }

@@ -1,44 +1,154 @@
-//! The LDFI strategy: after every good run, add the lineage of each
-//! invariant's `post` (where its `pre` held) to the solver; run the smallest
-//! fault set that breaks every known way some invariant was met; stop when
-//! none is left (certified) or one violates.
+//! The LDFI strategy: after every run that is not a counterexample, add to
+//! each invariant's solver goal a sufficient condition for that invariant
+//! to hold again — the lineage of its `post` where its `pre` held, the
+//! lineage of `¬pre` where it did not — and run the smallest fault set
+//! that breaks every known such condition of some invariant; stop when
+//! none is left or one violates.
+//!
+//! **Soundness.** A fault set the solver never returns is excluded because,
+//! for every invariant, some graph of it still holds under that set — and a
+//! graph is a *sufficient* condition for the invariant (see
+//! `ldfi_lineage::sound`). No fault set is ever pruned by an assumption
+//! about monotonicity: a vacuous run contributes the lineage of `¬pre`
+//! (with negative support), not a block on its supersets. With declared
+//! lineage the graphs rest on the protocol's declarations, so a
+//! certificate is then confirmed by a second search on happens-before
+//! lineage (`Same(EOT)`: no assumption at all), which starts from every run
+//! the first one made.
 
-use super::{Session, Step};
+use super::culprit::find_culprit;
+use super::{Assurance, Conclusion, Disagreement, Session, Step};
 use crate::check::Verdict;
 use crate::error::RunError;
-use ldfi_lineage::{lineage, FaultSpace};
+use crate::runner::{LineageMode, Run};
+use ldfi_lineage::{lineage_with, FaultSet, FaultSpace, LineageGraph, LineageOptions, Prop};
 use ldfi_solver::Solver;
+use std::collections::BTreeMap;
+
+/// The one goal of a happens-before search: every invariant's graph is the
+/// same `Same(EOT)`.
+const UNCHANGED: &str = "unchanged run";
+
+/// How one phase of the search ended.
+enum Ended {
+    /// The solver has nothing left: certified under this phase's lineage.
+    Exhausted,
+    /// A counterexample stopped it, or the budget ran out.
+    Stopped,
+}
+
+/// A run the declared phase learned from, with the graphs it added.
+pub(super) struct Learned {
+    pub(super) faults: FaultSet,
+    pub(super) run: Run,
+    pub(super) graphs: Vec<(String, LineageGraph)>,
+}
 
 pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunError> {
+    let happens_before = s.cfg.lineage == LineageMode::HappensBefore;
+    let opts = LineageOptions {
+        crash: s.cfg.crash,
+        happens_before,
+    };
+    let mut learned: Vec<Learned> = Vec::new();
     let mut solver = Solver::new(space);
-    // The solver's first answer is the empty set: the fault-free run.
-    while let Some(faults) = solver.next() {
-        match s.execute(faults.clone())? {
-            Step::Good(run) if run.verdict == Verdict::Vacuous && faults.is_empty() => {
-                return Err(RunError::Params(
-                    "the fault-free run is vacuous: no invariant's `pre` holds, so there is nothing to protect; \
-                     check the workload and --eot"
-                        .into(),
-                ));
-            }
-            Step::Good(run) => learn(&mut solver, &faults, &run),
-            Step::Continue => solver.block_supersets(&faults),
-            Step::Stop | Step::Budget => return Ok(()),
+    if let Ended::Stopped = phase(s, &mut solver, &opts, &mut learned, &BTreeMap::new())? {
+        return Ok(());
+    }
+    if happens_before {
+        s.report.assurance = Assurance::HappensBefore;
+        return Ok(());
+    }
+    if !s.cfg.confirm {
+        s.report.assurance = Assurance::Declared;
+        return Ok(());
+    }
+    confirm(s, space, learned)
+}
+
+/// Confirms a declared certificate on happens-before lineage, reusing the
+/// declared phase's runs.
+fn confirm(s: &mut Session<'_>, space: &FaultSpace, learned: Vec<Learned>) -> Result<(), RunError> {
+    let opts = LineageOptions {
+        crash: s.cfg.crash,
+        happens_before: true,
+    };
+    let declared_executions = s.report.executions;
+    let known: BTreeMap<FaultSet, &Run> =
+        learned.iter().map(|l| (l.faults.clone(), &l.run)).collect();
+    let budget = s.cfg.confirm_max_runs.map(|b| s.report.executions + b);
+    s.limit = match (s.limit, budget) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let mut solver = Solver::new(space);
+    let mut ignored = Vec::new();
+    let ended = phase(s, &mut solver, &opts, &mut ignored, &known)?;
+    s.report.confirm_executions = s.report.executions - declared_executions;
+    match ended {
+        Ended::Exhausted => s.report.assurance = Assurance::Confirmed,
+        Ended::Stopped if s.report.counterexamples.is_empty() => {
+            s.report.conclusion = Conclusion::Unconfirmed;
+            s.report.assurance = Assurance::Unconfirmed;
+        }
+        Ended::Stopped => {
+            let cex = &s.report.counterexamples[0];
+            s.report.disagreement = Some(Disagreement {
+                declared_executions,
+                culprit: find_culprit(&learned, cex),
+            });
         }
     }
     Ok(())
 }
 
-/// What a good or vacuous run teaches, per invariant (one solver goal
-/// each): where `pre` held, the lineage of `post` — a counterexample to that
-/// invariant must break it; where `pre` did not hold, that no superset of
-/// these faults can be a counterexample to it (Molly's assumption that more
-/// faults cannot make a precondition true again).
-fn learn(solver: &mut Solver, faults: &ldfi_lineage::FaultSet, run: &crate::runner::Run) {
-    for (invariant, post) in &run.outcomes {
-        solver.add_graph_for(invariant, &lineage(&run.trace, post));
+/// One search to its end on lineage `opts`; `known` runs are not executed
+/// again (their lineage is learned directly).
+fn phase(
+    s: &mut Session<'_>,
+    solver: &mut Solver,
+    opts: &LineageOptions,
+    learned: &mut Vec<Learned>,
+    known: &BTreeMap<FaultSet, &Run>,
+) -> Result<Ended, RunError> {
+    // The solver's first answer is the empty set: the fault-free run.
+    while let Some(faults) = solver.next() {
+        if let Some(run) = known.get(&faults) {
+            learn(solver, opts, run);
+            continue;
+        }
+        match s.execute(faults.clone())? {
+            Step::Good(run) => {
+                let graphs = learn(solver, opts, &run);
+                if !opts.happens_before {
+                    learned.push(Learned {
+                        faults,
+                        run: *run,
+                        graphs,
+                    });
+                }
+            }
+            Step::Continue(minimal) => solver.block_supersets(&minimal),
+            Step::Stop | Step::Budget => return Ok(Ended::Stopped),
+        }
     }
-    for invariant in &run.vacuous {
-        solver.block_supersets_for(invariant, faults);
+    Ok(Ended::Exhausted)
+}
+
+/// Adds what a run that is not a counterexample teaches; returns the
+/// graphs added, by goal.
+fn learn(solver: &mut Solver, opts: &LineageOptions, run: &Run) -> Vec<(String, LineageGraph)> {
+    debug_assert!(!matches!(run.verdict, Verdict::Violated { .. }));
+    if opts.happens_before {
+        let g = lineage_with(&run.trace, &Prop::True, opts);
+        solver.add_graph_for(UNCHANGED, &g);
+        return vec![(UNCHANGED.to_string(), g)];
     }
+    let mut added = Vec::new();
+    for (invariant, prop) in run.outcomes.iter().chain(&run.pre_false) {
+        let g = lineage_with(&run.trace, prop, opts);
+        solver.add_graph_for(invariant, &g);
+        added.push((invariant.clone(), g));
+    }
+    added
 }

@@ -5,8 +5,10 @@
 //! - [`Strategy::Random`]: seeded, uniform over the space (the published baseline).
 //! - [`Strategy::Exhaustive`]: every fault set in size order, where the space is small.
 
+mod culprit;
 mod exhaustive;
 mod ldfi;
+mod minimize;
 mod random;
 
 use crate::check::Verdict;
@@ -14,7 +16,7 @@ use crate::error::RunError;
 use crate::model::Params;
 use crate::registry::DynProtocol;
 use crate::runner::{fault_space, LineageMode, Run, RunConfig};
-use ldfi_lineage::FaultSet;
+use ldfi_lineage::{CrashMode, FaultSet};
 use serde::Serialize;
 
 /// How to choose the next fault set.
@@ -63,6 +65,53 @@ pub struct SearchConfig {
     pub checks: crate::runner::Checks,
     /// Largest exhaustive space the exhaustive strategy accepts.
     pub exhaustive_limit: f64,
+    /// What a crash does to a node.
+    pub crash: CrashMode,
+    /// Confirm a certificate reached with declared lineage under
+    /// happens-before lineage before reporting it (default: yes). Off, the
+    /// certificate rests on the protocol's declarations and says so.
+    pub confirm: bool,
+    /// At most this many executions for the confirmation (on top of
+    /// `max_runs`); when it runs out, the certificate is reported as
+    /// unconfirmed.
+    pub confirm_max_runs: Option<u64>,
+    /// Shrink every counterexample by replay until no proper subset of it
+    /// violates (default: yes).
+    pub minimize: bool,
+}
+
+/// Default budget of the happens-before confirmation of a certificate.
+pub const CONFIRM_MAX_RUNS: u64 = 20_000;
+
+impl SearchConfig {
+    /// A search of `version`/`workload` within `params`, with defaults for
+    /// everything else: ldfi strategy, seed 0, no run budget, declared
+    /// lineage confirmed under happens-before, all checks, `stop` crashes,
+    /// counterexamples minimised by replay, first counterexample only.
+    pub fn new(version: &str, workload: &str, params: Params) -> SearchConfig {
+        SearchConfig {
+            version: version.to_string(),
+            workload: workload.to_string(),
+            params,
+            seed: 0,
+            strategy: Strategy::Ldfi,
+            max_runs: None,
+            all_counterexamples: false,
+            lineage: LineageMode::Declared,
+            checks: crate::runner::Checks::All,
+            exhaustive_limit: 1e6,
+            crash: CrashMode::Stop,
+            confirm: true,
+            confirm_max_runs: Some(CONFIRM_MAX_RUNS),
+            minimize: true,
+        }
+    }
+
+    /// The same search for every field but `strategy`.
+    pub fn strategy(mut self, s: Strategy) -> SearchConfig {
+        self.strategy = s;
+        self
+    }
 }
 
 /// How a search ended.
@@ -76,6 +125,40 @@ pub enum Conclusion {
     Certified,
     /// The run budget was spent first.
     BudgetExhausted,
+    /// Declared lineage certified, but the happens-before confirmation ran
+    /// out of budget before it could agree or disagree: no certificate.
+    Unconfirmed,
+}
+
+/// What a verdict of "no counterexample" rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Assurance {
+    /// Not a certificate (a counterexample, or a spent budget).
+    None,
+    /// Certified on happens-before lineage: no assumption about the
+    /// protocol (exhaustive over fault sets that change something).
+    HappensBefore,
+    /// Certified on declared lineage, and confirmed on happens-before.
+    Confirmed,
+    /// Certified on declared lineage only (`--trust-declarations`): it
+    /// rests on every `because` and `guard` being right.
+    Declared,
+    /// Exhaustive: every fault set of the space was run.
+    Exhaustive,
+    /// Declared lineage certified; the confirmation ran out of budget.
+    Unconfirmed,
+}
+
+/// Declared lineage certified, happens-before lineage found a
+/// counterexample: a declaration hides a cause.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Disagreement {
+    /// Executions the declared search needed to (wrongly) certify.
+    pub declared_executions: u64,
+    /// The `because` call (`file:line`) whose declared causes promised an
+    /// act the counterexample's run does not have, if one was found.
+    pub culprit: Option<String>,
 }
 
 impl Conclusion {
@@ -85,6 +168,7 @@ impl Conclusion {
             Conclusion::Counterexample => "counterexample",
             Conclusion::Certified => "certified",
             Conclusion::BudgetExhausted => "budget-exhausted",
+            Conclusion::Unconfirmed => "unconfirmed",
         }
     }
 }
@@ -98,6 +182,13 @@ pub struct Counterexample {
     pub run: Run,
     /// Execution number (1 = the fault-free run) at which it was found.
     pub found_at: u64,
+    /// The fault set first found, when replay showed a proper subset of it
+    /// violates too (this counterexample is that subset).
+    pub shrunk_from: Option<FaultSet>,
+    /// True when every proper subset was replayed and none violates;
+    /// false when the set was too large for that and was only shrunk
+    /// fault by fault (no single fault can be dropped).
+    pub minimal_checked: bool,
 }
 
 impl Counterexample {
@@ -123,6 +214,14 @@ pub struct SearchReport {
     pub combinations: f64,
     /// Runs whose invariants were all vacuous.
     pub vacuous_runs: u64,
+    /// What "no counterexample" rests on.
+    pub assurance: Assurance,
+    /// Executions of the happens-before confirmation (included in `executions`).
+    pub confirm_executions: u64,
+    /// Executions spent replaying subsets of counterexamples (included).
+    pub minimize_executions: u64,
+    /// Set when the confirmation contradicted the declared certificate.
+    pub disagreement: Option<Disagreement>,
 }
 
 /// Where the search is, for progress displays.
@@ -156,12 +255,26 @@ pub fn search(
             counterexamples: Vec::new(),
             combinations: space.combinations(),
             vacuous_runs: 0,
+            assurance: Assurance::None,
+            confirm_executions: 0,
+            minimize_executions: 0,
+            disagreement: None,
         },
+        limit: cfg.max_runs,
     };
     match cfg.strategy {
         Strategy::Ldfi => ldfi::search(&mut s, &space)?,
         Strategy::Random => random::search(&mut s, &space)?,
         Strategy::Exhaustive => exhaustive::search(&mut s, &space)?,
+    }
+    if s.report.conclusion == Conclusion::Certified && cfg.strategy == Strategy::Exhaustive {
+        s.report.assurance = Assurance::Exhaustive;
+    }
+    if s.report.conclusion != Conclusion::Certified {
+        s.report.assurance = match s.report.conclusion {
+            Conclusion::Unconfirmed => Assurance::Unconfirmed,
+            _ => Assurance::None,
+        };
     }
     Ok(s.report)
 }
@@ -172,6 +285,9 @@ pub(crate) struct Session<'a> {
     cfg: &'a SearchConfig,
     progress: &'a mut dyn FnMut(&Progress<'_>),
     report: SearchReport,
+    /// Stop once this many executions were made (the run budget, lowered
+    /// for a confirmation).
+    limit: Option<u64>,
 }
 
 /// What one execution gave.
@@ -180,8 +296,9 @@ pub(crate) enum Step {
     Good(Box<Run>),
     /// A counterexample; the search should stop.
     Stop,
-    /// A counterexample; the search goes on (all counterexamples wanted).
-    Continue,
+    /// A counterexample (this minimal fault set); the search goes on (all
+    /// counterexamples wanted).
+    Continue(FaultSet),
     /// The budget is spent.
     Budget,
 }
@@ -189,7 +306,7 @@ pub(crate) enum Step {
 impl Session<'_> {
     /// Runs one fault set, counting it; records a counterexample.
     pub(crate) fn execute(&mut self, faults: FaultSet) -> Result<Step, RunError> {
-        if let Some(max) = self.cfg.max_runs {
+        if let Some(max) = self.limit {
             if self.report.executions >= max {
                 self.report.conclusion = Conclusion::BudgetExhausted;
                 return Ok(Step::Budget);
@@ -201,15 +318,7 @@ impl Session<'_> {
             found: self.report.counterexamples.len(),
             verdict: None,
         });
-        let config = RunConfig {
-            version: self.cfg.version.clone(),
-            workload: self.cfg.workload.clone(),
-            params: self.cfg.params,
-            seed: self.cfg.seed,
-            faults,
-            lineage: self.cfg.lineage,
-            checks: self.cfg.checks,
-        };
+        let config = self.config(faults);
         let run = self.p.run(&config)?;
         self.report.executions += 1;
         (self.progress)(&Progress {
@@ -225,15 +334,41 @@ impl Session<'_> {
             return Ok(Step::Good(Box::new(run)));
         }
         self.report.conclusion = Conclusion::Counterexample;
-        self.report.counterexamples.push(Counterexample {
-            config,
-            run,
-            found_at: self.report.executions,
-        });
+        let found_at = self.report.executions;
+        let cex = if self.cfg.minimize {
+            minimize::shrink(self, config, run)?
+        } else {
+            Counterexample {
+                config,
+                run,
+                found_at,
+                shrunk_from: None,
+                minimal_checked: false,
+            }
+        };
+        let faults = cex.config.faults.clone();
+        let known = (self.report.counterexamples.iter()).any(|c| c.config.faults == faults);
+        if !known {
+            self.report.counterexamples.push(cex);
+        }
         Ok(if self.cfg.all_counterexamples {
-            Step::Continue
+            Step::Continue(faults)
         } else {
             Step::Stop
         })
+    }
+
+    /// The run configuration of this search with `faults`.
+    pub(crate) fn config(&self, faults: FaultSet) -> RunConfig {
+        RunConfig {
+            version: self.cfg.version.clone(),
+            workload: self.cfg.workload.clone(),
+            params: self.cfg.params,
+            seed: self.cfg.seed,
+            faults,
+            lineage: self.cfg.lineage,
+            checks: self.cfg.checks,
+            crash: self.cfg.crash,
+        }
     }
 }

@@ -25,7 +25,7 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
             return Ok(());
         }
         match s.execute(faults)? {
-            Step::Good(_) | Step::Continue => {}
+            Step::Good(_) | Step::Continue(_) => {}
             Step::Stop | Step::Budget => return Ok(()),
         }
         faults = draw(&mut rng, space, &omissions, &nodes);
