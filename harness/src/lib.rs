@@ -12,6 +12,7 @@
 //! - [`diagram`] — spacetime diagrams for terminals.
 //! - [`search`] — the search loop and its strategies (ldfi, random, exhaustive).
 //! - [`registry`] — protocols by name, message types erased.
+//! - [`oracle`] — the soundness oracle: generated protocols, ldfi against exhaustive.
 #![deny(missing_docs)]
 
 pub mod check;
@@ -20,6 +21,7 @@ pub mod diagram;
 pub mod end;
 pub mod error;
 pub mod model;
+pub mod oracle;
 mod plan;
 pub mod registry;
 pub mod runner;

@@ -34,6 +34,10 @@ pub struct Args {
     /// (e.g. `valgrind --tool=callgrind ldfi bench --profile redun-deliv --runs 100`).
     #[arg(long, value_name = "PROTOCOL")]
     profile: Option<String>,
+    /// Only run the soundness oracle: ldfi against exhaustive search on
+    /// the generated protocols of seeds 0..N; exit 1 on any disagreement.
+    #[arg(long, value_name = "N")]
+    soundness: Option<u64>,
 }
 
 /// Molly's published figures (SIGMOD 2015): (protocol, eot, eff, crashes, random, molly).
@@ -91,6 +95,9 @@ fn timed(p: &dyn DynProtocol, cfg: &SearchConfig) -> Result<(Conclusion, u64, f6
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if let Some(name) = &args.profile {
         return profile(name, args.runs);
+    }
+    if let Some(n) = args.soundness {
+        return soundness(n, args.json);
     }
     let (seeds, runs, budget) = if args.smoke {
         (3, 20, 2_000)
@@ -370,4 +377,28 @@ fn profile(name: &str, runs: usize) -> Result<ExitCode, CliError> {
     }
     println!("{name}: {runs} runs ({events} events), then {runs} bare turmoil runs");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--soundness N`: the oracle over seeds `0..N`; every disagreement is
+/// printed in full (on stderr with `--json`), and makes the exit code 1.
+fn soundness(n: u64, as_json: bool) -> Result<ExitCode, CliError> {
+    let cases = ldfi_harness::oracle::run_sample(n);
+    let summary = ldfi_harness::oracle::Summary::of(&cases);
+    for c in cases.iter().filter(|c| c.disagreement().is_some()) {
+        if as_json {
+            eprintln!("{c}");
+        } else {
+            println!("{c}");
+        }
+    }
+    if as_json {
+        print_json(&serde_json::to_value(&summary).expect("a summary serializes"));
+    } else {
+        print!("{summary}");
+    }
+    Ok(if summary.disagreements > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
