@@ -15,7 +15,7 @@ fn es(version: &str, checks: Checks) -> ldfi_harness::search::SearchReport {
         params: info.params,
         seed: 0,
         strategy: Strategy::Ldfi,
-        max_runs: Some(200),
+        max_runs: Some(2_000),
         all_counterexamples: false,
         lineage: LineageMode::Declared,
         checks,

@@ -145,8 +145,15 @@ fn learn(solver: &mut Solver, opts: &LineageOptions, run: &Run) -> Vec<(String, 
         return vec![(UNCHANGED.to_string(), g)];
     }
     let mut added = Vec::new();
+    let opaque = LineageOptions {
+        happens_before: true,
+        ..*opts
+    };
     for (invariant, prop) in run.outcomes.iter().chain(&run.pre_false) {
-        let g = lineage_with(&run.trace, prop, opts);
+        // A `pre` or `post` that is a bare constant was decided in Rust
+        // from reads the search cannot see: it rests on the unchanged run.
+        let constant = matches!(prop, Prop::True | Prop::False);
+        let g = lineage_with(&run.trace, prop, if constant { &opaque } else { opts });
         solver.add_graph_for(invariant, &g);
         added.push((invariant.clone(), g));
     }

@@ -90,11 +90,17 @@ fn smallest_violating_subset(
     Ok(None)
 }
 
-/// Runs `faults`; the run if it violates. Counted as an execution.
+/// Runs `faults`; the run if it violates. Counted as an execution; a set
+/// the search already ran and found good is not run again.
 fn replay(s: &mut Session<'_>, faults: FaultSet) -> Result<Option<(RunConfig, Run)>, RunError> {
+    if s.seen.get(&faults) == Some(&false) {
+        return Ok(None);
+    }
     let config = s.config(faults);
     let run = s.p.run(&config)?;
     s.report.executions += 1;
     s.report.minimize_executions += 1;
+    s.seen
+        .insert(config.faults.clone(), run.verdict.is_violated());
     Ok(run.verdict.is_violated().then_some((config, run)))
 }

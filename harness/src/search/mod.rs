@@ -261,6 +261,7 @@ pub fn search(
             disagreement: None,
         },
         limit: cfg.max_runs,
+        seen: Default::default(),
     };
     match cfg.strategy {
         Strategy::Ldfi => ldfi::search(&mut s, &space)?,
@@ -288,6 +289,9 @@ pub(crate) struct Session<'a> {
     /// Stop once this many executions were made (the run budget, lowered
     /// for a confirmation).
     limit: Option<u64>,
+    /// Fault sets run so far and whether they violated (minimisation does
+    /// not replay what is known).
+    seen: std::collections::BTreeMap<FaultSet, bool>,
 }
 
 /// What one execution gave.
@@ -321,6 +325,7 @@ impl Session<'_> {
         let config = self.config(faults);
         let run = self.p.run(&config)?;
         self.report.executions += 1;
+        (self.seen).insert(config.faults.clone(), run.verdict.is_violated());
         (self.progress)(&Progress {
             executions: self.report.executions,
             trying: &config.faults,
