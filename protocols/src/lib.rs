@@ -5,10 +5,14 @@
 //! - [`delivery`] — the broadcast-delivery suite (simple, retry, redun, ack, classic).
 //! - [`es`] — es-replication, Elasticsearch primary/backup replication (v1–v5).
 //! - [`web_forum`] — web-forum, ucheck's microservice forum with enforced invariants.
+//! - [`lease`] — lease-election, lease-based primary election (v1 buggy, v2 fixed).
+//! - [`commit`] — atomic-commit, two-phase commit with timeouts (v1 buggy, v2 fixed).
 #![deny(missing_docs)]
 
+pub mod commit;
 pub mod delivery;
 pub mod es;
+pub mod lease;
 pub mod web_forum;
 
 use ldfi_harness::registry::Registry;
@@ -28,5 +32,7 @@ pub fn registry() -> Registry {
     }
     r.add(es::EsReplication);
     r.add(web_forum::WebForum);
+    r.add(lease::LeaseElection);
+    r.add(commit::AtomicCommit);
     r
 }

@@ -15,10 +15,22 @@ use super::{CLIENT, COPIES, FIRST_PRIMARY};
 use ldfi_harness::{Ctx, Fact, Node, NodeId};
 use std::collections::BTreeSet;
 
+/// Which copy `M` promotes when the primary crashes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Promotion {
+    /// The live in-sync copy with the highest id: the protocol.
+    #[default]
+    HighestInSync,
+    /// A mutant for tests: the live copy with the highest id, in sync or
+    /// not (a stale copy can become primary).
+    HighestLive,
+}
+
 /// The master node.
 #[derive(Debug)]
 pub struct Master {
     features: Features,
+    promotion: Promotion,
     term: Term,
     version: u64,
     primary: Option<String>,
@@ -31,8 +43,14 @@ pub struct Master {
 impl Master {
     /// The master of a run of a version with `features`.
     pub fn new(features: Features) -> Self {
+        Master::with_promotion(features, Promotion::default())
+    }
+
+    /// The master of a run of a version with `features`, promoting by `promotion`.
+    pub fn with_promotion(features: Features, promotion: Promotion) -> Self {
         Master {
             features,
+            promotion,
             term: 1,
             version: 0,
             primary: Some(FIRST_PRIMARY.to_string()),
@@ -59,9 +77,17 @@ impl Master {
         }
     }
 
-    /// Makes the live in-sync copy with the highest id the primary.
+    /// Makes the live in-sync copy with the highest id the primary (the
+    /// live copy with the highest id, under the `HighestLive` mutant).
     fn promote(&mut self, ctx: &mut Ctx<'_, Msg>) {
-        self.primary = self.in_sync.iter().max().cloned();
+        self.primary = match self.promotion {
+            Promotion::HighestInSync => self.in_sync.iter().max().cloned(),
+            Promotion::HighestLive => COPIES
+                .iter()
+                .filter(|c| !self.crashed.contains(**c))
+                .max()
+                .map(|c| c.to_string()),
+        };
         if self.features.primary_terms {
             self.term += 1;
         }
