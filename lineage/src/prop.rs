@@ -102,7 +102,9 @@ impl Prop {
         }
     }
 
-    /// The negation of `p`, with double negations and constants folded.
+    /// The negation of `p`, with double negations and constants folded
+    /// (also `!p`).
+    #[allow(clippy::should_implement_trait)] // it is implemented too; this reads well at call sites
     pub fn not(p: Prop) -> Prop {
         match p {
             Prop::True => Prop::False,
@@ -160,6 +162,13 @@ impl Prop {
             Prop::And(ps) | Prop::Or(ps) => ps.iter().any(Prop::reads_absence),
             _ => false,
         }
+    }
+}
+
+impl std::ops::Not for Prop {
+    type Output = Prop;
+    fn not(self) -> Prop {
+        Prop::not(self)
     }
 }
 
