@@ -10,7 +10,7 @@ mod absence;
 
 use absence::*;
 use ldfi_harness::search::{Conclusion, Strategy};
-use ldfi_harness::{Params, Verdict};
+use ldfi_harness::{CrashMode, Params, Verdict};
 use ldfi_protocols::commit::invariants::{abort, commit};
 use ldfi_protocols::commit::{
     AtomicCommit, ALL_YES, COORDINATOR, P2_VOTES_NO, PARAMS as COMMIT_PARAMS, PARTICIPANTS,
@@ -178,8 +178,40 @@ fn exhaustive_agrees_with_ldfi_on_atomic_commit_with_p2_reliable() {
     }
 }
 
-/// 10,000 uniformly random fault sets at the default bounds find nothing on v2.
+/// Under Molly's crash semantics (a crashed node keeps computing and only
+/// stops sending: an old primary keeps deriving `serving`, a crashed
+/// coordinator keeps deciding) exhaustive and ldfi agree too, at the
+/// reduced bounds with a crash.
 #[test]
+fn exhaustive_agrees_with_ldfi_under_molly_crashes() {
+    let cases: Vec<(&dyn Case, &str, &str, Conclusion)> = vec![
+        (&LeaseElection, "v1", LEASE_W, CEX),
+        (&LeaseElection, "v2", LEASE_W, CERT),
+        (&AtomicCommit, "v1", ALL_YES, CEX),
+        (&AtomicCommit, "v2", ALL_YES, CERT),
+        (&AtomicCommit, "v2", P2_VOTES_NO, CERT),
+    ];
+    let params = REDUCED[0];
+    for (case, v, w, expect) in cases {
+        let p = case.dyn_protocol();
+        for strategy in [Strategy::Ldfi, Strategy::Exhaustive] {
+            let r = search_in(p, v, w, params, strategy, None, CrashMode::Molly);
+            let line = describe(&case.name(), v, w, params, &r);
+            println!("molly {} {line}", strategy.name());
+            assert_eq!(r.conclusion, expect, "molly {line}");
+        }
+    }
+}
+
+/// 10,000 uniformly random fault sets at the default bounds find nothing
+/// on v2. Ignored: 30,000 runs take about 3 minutes in a debug build;
+/// run it with `cargo test --release -p ldfi-protocols --test
+/// absence_protocols -- --ignored`. Bench note: `ldfi search --protocol
+/// P --version v2 --strategy random --max-runs 10000` for lease-election
+/// and atomic-commit (both workloads) is budget-exhausted with no
+/// counterexample.
+#[test]
+#[ignore = "about 3 minutes in a debug build; see the doc comment"]
 fn random_finds_nothing_on_v2() {
     let cases: Vec<(&dyn Case, &str)> = vec![
         (&LeaseElection, LEASE_W),

@@ -80,8 +80,22 @@ pub fn search_with(
     strategy: Strategy,
     max_runs: Option<u64>,
 ) -> SearchReport {
+    search_in(p, v, w, params, strategy, max_runs, CrashMode::Stop)
+}
+
+/// [`search_with`] under crash semantics `crash`.
+pub fn search_in(
+    p: &dyn DynProtocol,
+    v: &str,
+    w: &str,
+    params: Params,
+    strategy: Strategy,
+    max_runs: Option<u64>,
+    crash: CrashMode,
+) -> SearchReport {
     let mut cfg = SearchConfig::new(v, w, params).strategy(strategy);
     cfg.max_runs = max_runs;
+    cfg.crash = crash;
     cfg.exhaustive_limit = 1e12;
     search(p, &cfg, &mut |_| {}).expect("a valid search")
 }
