@@ -34,16 +34,18 @@
 //!
 //! **Workloads.** `all-yes` (default) and `p2-votes-no`.
 //!
-//! **Default bounds** ([`PARAMS`]): `EOT = 10`, `EFF = 6`, `crashes = 1`.
-//! The decision is sent at tick 4 and a participant's first query at 6
-//! (answered at 7), so omissions at ticks 1–5 reach every message of a
-//! decision and the first query; by EOT 10 a second query has been
-//! answered. Exhaustive search is feasible only at reduced bounds (3
-//! nodes: `6·(EFF−1)` candidate omissions): `EFF = 2, crashes = 1` and
-//! `EFF = 3, crashes = 0` at `EOT = 8`, and `EFF = 5, crashes = 1` with
-//! `p2` exempt, which reaches the decision's omission (the tests compare
-//! ldfi with exhaustive at each). At `EFF = 3, crashes = 0` `v1` has no
-//! counterexample: lost votes or vote requests only make `c` abort.
+//! **Default bounds** ([`PARAMS`]): `EOT = 12`, `EFF = 7`, `crashes = 1`.
+//! The decision is sent at tick 4 and a waiting participant's queries at
+//! 6 and 10 (answered at 7 and 11), so omissions at ticks 1–6 reach every
+//! message of the vote and decision rounds and the first query, and by
+//! EOT 12 the second query has been answered: a participant that lost the
+//! decision and its first query still learns it. Exhaustive search is
+//! feasible only at reduced bounds (3 nodes: `6·(EFF−1)` candidate
+//! omissions): `EFF = 2, crashes = 1` and `EFF = 3, crashes = 0` at
+//! `EOT = 8`, and `EFF = 5, crashes = 1` with `p2` exempt, which reaches
+//! the decision's omission (the tests compare ldfi with exhaustive at
+//! each). At `EFF = 3, crashes = 0` `v1` has no counterexample: lost votes
+//! or vote requests only make `c` abort.
 //!
 //! **Lineage declarations.** `c`: `Prepare` because of `Begin` alone;
 //! `got_vote(c, p, v)` because of the `Vote`; the commit decision because
@@ -79,8 +81,8 @@ pub const ALL_YES: &str = "all-yes";
 pub const P2_VOTES_NO: &str = "p2-votes-no";
 /// Default search bounds (see the module documentation).
 pub const PARAMS: Params = Params {
-    eot: 10,
-    eff: 6,
+    eot: 12,
+    eff: 7,
     crashes: 1,
 };
 
