@@ -220,6 +220,21 @@ impl FaultSpace {
         out
     }
 
+    /// How many fault sets exhaustive search enumerates: every subset of
+    /// the candidate omissions, times every choice of at most `crashes`
+    /// distinct crashing nodes each with a crash tick. Unlike
+    /// [`FaultSpace::combinations`] this counts only candidates (non-exempt
+    /// nodes, omissions before EFF).
+    pub fn candidate_sets(&self) -> f64 {
+        let omit = 2f64.powf(self.omissions().len() as f64);
+        let nodes = self.faulty_nodes().count() as u64;
+        let mut crash = 0f64;
+        for k in 0..=(self.crashes as u64).min(nodes) {
+            crash += binomial(nodes, k) * (self.eot as f64).powf(k as f64);
+        }
+        omit * crash
+    }
+
     /// The size of the exhaustive space as Molly reports it:
     /// `C(N,c) · (2^(N−1))^(EFF·(N−c)) · (Σ_{t=1}^{EOT+1} 2^((N−1)·min(EFF,t−1)))^c`,
     /// as a float (it overflows integers quickly).

@@ -1,6 +1,7 @@
 //! The command line: `list`, `search`, `replay`, `explain`, `corpus check`.
 
 mod bench;
+mod bench_shipped;
 mod corpus;
 mod explain;
 mod list;

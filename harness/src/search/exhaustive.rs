@@ -6,11 +6,12 @@ use crate::error::RunError;
 use ldfi_lineage::{Fault, FaultSet, FaultSpace};
 
 pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunError> {
-    let combinations = space.combinations();
-    if combinations > s.cfg.exhaustive_limit {
+    let candidates = space.candidate_sets();
+    if candidates > s.cfg.exhaustive_limit {
         return Err(RunError::Params(format!(
-            "--strategy exhaustive: the space has {combinations:.3e} fault sets, above the limit of {:.0e}; \
-             use --strategy ldfi, or smaller --eot/--eff/--crashes",
+            "--strategy exhaustive: {candidates:.3e} candidate fault sets to run (Molly's count of the \
+             space: {:.3e}), above the limit of {:.0e}; use --strategy ldfi, or smaller --eot/--eff/--crashes",
+            space.combinations(),
             s.cfg.exhaustive_limit
         )));
     }
