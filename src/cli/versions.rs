@@ -39,6 +39,8 @@ pub fn run(
             "version": version,
             "verdict": report.conclusion.word(),
             "executions": report.executions,
+            "assurance": report.assurance,
+            "confirm_executions": report.confirm_executions,
             "elapsed_ms": ms,
             "counterexample": first,
         }));
@@ -105,15 +107,16 @@ fn print_table(
     );
     println!();
     println!(
-        "{:<8} {:<15} {:>10} {:>9}  {:<12} minimal fault set",
-        "version", "verdict", "executions", "ms", "violates"
+        "{:<8} {:<15} {:<13} {:>10} {:>9}  {:<12} minimal fault set",
+        "version", "verdict", "assurance", "executions", "ms", "violates"
     );
     for r in rows {
         let c = &r["counterexample"];
         println!(
-            "{:<8} {:<15} {:>10} {:>9.1}  {:<12} {}",
+            "{:<8} {:<15} {:<13} {:>10} {:>9.1}  {:<12} {}",
             r["version"].as_str().unwrap_or(""),
             r["verdict"].as_str().unwrap_or(""),
+            r["assurance"].as_str().unwrap_or(""),
             r["executions"].as_u64().unwrap_or(0),
             r["elapsed_ms"].as_f64().unwrap_or(0.0),
             c["invariant"].as_str().unwrap_or("—"),
