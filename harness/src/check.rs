@@ -68,6 +68,8 @@ pub struct Checked {
     /// Per vacuous invariant: (name, `¬pre`), the absence the search must
     /// break to make it a counterexample candidate.
     pub pre_false: Vec<(String, Prop)>,
+    /// The vacuous invariants declared [`Invariant::pre_shrinks_with_faults`](crate::Invariant::pre_shrinks_with_faults).
+    pub pre_shrinks: Vec<String>,
 }
 
 /// Checks every invariant against the end state.
@@ -75,11 +77,16 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
     let mut promised = Vec::new();
     let mut vacuous = Vec::new();
     let mut pre_false = Vec::new();
+    let mut pre_shrinks = Vec::new();
     for inv in invariants {
         let (pre, post) = (inv.check)(end);
         if !end.eval(&pre) {
             vacuous.push(inv.name.clone());
-            pre_false.push((inv.name.clone(), Prop::not(pre)));
+            if inv.pre_shrinks_with_faults {
+                pre_shrinks.push(inv.name.clone());
+            } else {
+                pre_false.push((inv.name.clone(), Prop::not(pre)));
+            }
             continue;
         }
         if !end.eval(&post) {
@@ -92,6 +99,7 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
                 outcomes: Vec::new(),
                 vacuous: Vec::new(),
                 pre_false: Vec::new(),
+                pre_shrinks: Vec::new(),
             };
         }
         promised.push((inv.name.clone(), post));
@@ -102,6 +110,7 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
             outcomes: Vec::new(),
             vacuous,
             pre_false,
+            pre_shrinks,
         };
     }
     Checked {
@@ -109,5 +118,6 @@ pub fn check(invariants: &[Invariant], end: &EndState) -> Checked {
         outcomes: promised,
         vacuous,
         pre_false,
+        pre_shrinks,
     }
 }

@@ -106,6 +106,8 @@ pub struct Invariant {
     /// Computes `(pre, post)` from the end state.
     #[allow(clippy::type_complexity)]
     pub check: Box<dyn Fn(&EndState) -> (Prop, Prop)>,
+    /// Declared with [`Invariant::pre_shrinks_with_faults`].
+    pub pre_shrinks_with_faults: bool,
 }
 
 impl Invariant {
@@ -114,7 +116,22 @@ impl Invariant {
         Invariant {
             name: name.to_string(),
             check: Box::new(check),
+            pre_shrinks_with_faults: false,
         }
+    }
+
+    /// Declares Molly's assumption for this invariant: a fault set that
+    /// leaves `pre` false leaves it false under any superset (more faults
+    /// never make `pre` true). The declared search then rules out the
+    /// supersets of a vacuous run for this invariant instead of learning
+    /// the lineage of `¬pre` — far fewer executions where `pre` reads an
+    /// absence. Like `because`, it is a declaration: the default search
+    /// confirms certificates on happens-before lineage, which ignores it.
+    /// Wrong for protocols with timeouts that act sooner when messages are
+    /// lost (a write acknowledged once a silent replica is failed out).
+    pub fn pre_shrinks_with_faults(mut self) -> Self {
+        self.pre_shrinks_with_faults = true;
+        self
     }
 }
 

@@ -86,8 +86,11 @@ pub struct Run {
     pub outcomes: Vec<(String, Prop)>,
     /// The invariants whose `pre` did not hold.
     pub vacuous: Vec<String>,
-    /// Per invariant whose `pre` did not hold: (name, `¬pre`).
+    /// Per invariant whose `pre` did not hold: (name, `¬pre`) — except
+    /// those declared `pre_shrinks_with_faults`, listed in `pre_shrinks`.
     pub pre_false: Vec<(String, Prop)>,
+    /// Vacuous invariants whose `pre` is declared to shrink with faults.
+    pub pre_shrinks: Vec<String>,
     /// Event index → `file:line` of the `because` its causes came from.
     pub sites: Vec<(usize, String)>,
 }
@@ -206,6 +209,7 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         outcomes: checked.outcomes,
         vacuous: checked.vacuous,
         pre_false: checked.pre_false,
+        pre_shrinks: checked.pre_shrinks,
         sites,
     })
 }

@@ -121,6 +121,12 @@ fn phase(
             Step::Good(run) => {
                 let graphs = learn(solver, opts, &run);
                 if !opts.happens_before {
+                    // Declared: no superset makes these invariants' `pre` true.
+                    for invariant in &run.pre_shrinks {
+                        solver.block_supersets_for(invariant, &faults);
+                    }
+                }
+                if !opts.happens_before {
                     learned.push(Learned {
                         faults,
                         run: *run,
