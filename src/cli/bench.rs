@@ -224,7 +224,11 @@ fn search_row(
 ) -> Result<Value, CliError> {
     let (conclusion, executions, ms) = timed(p, &config(p, version, params, Strategy::Ldfi, 0))?;
     let default = {
-        let cfg = SearchConfig::new(version, &p.info().default_workload, params);
+        let mut cfg = SearchConfig::new(version, &p.info().default_workload, params);
+        if seeds < 25 {
+            // --smoke: a smaller confirmation budget keeps CI short.
+            cfg.confirm_max_runs = Some(2_000);
+        }
         let start = now();
         let r = search(p, &cfg, &mut |_| {})?;
         json!({
