@@ -10,6 +10,7 @@ use ldfi_harness::search::{search, Conclusion, SearchConfig};
 use ldfi_harness::Params;
 
 /// (protocol, version, workload, eot, crashes, EFFs to try, in order).
+#[allow(clippy::type_complexity)] // a literal table reads best as tuples
 const CASES: &[(&str, &str, &str, u32, u32, &[u32])] = &[
     ("simple-deliv", "v1", "broadcast", 4, 0, &[2, 3, 4]),
     ("retry-deliv", "v1", "broadcast", 4, 1, &[1, 2, 3, 4]),
