@@ -45,15 +45,15 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             run.verdict
         )));
     };
+    // Absences (`Not`, `NoneAt`) get their negative support, as in the search.
+    let opts = ldfi_lineage::LineageOptions {
+        crash: cfg.crash,
+        happens_before: false,
+    };
+    let graph = || ldfi_lineage::lineage_with(&run.trace, &outcome, &opts);
     match args.format {
-        Format::Dot => print!(
-            "{}",
-            export::to_dot(&ldfi_lineage::lineage(&run.trace, &outcome))
-        ),
-        Format::Json => println!(
-            "{}",
-            export::to_json(&ldfi_lineage::lineage(&run.trace, &outcome))
-        ),
+        Format::Dot => print!("{}", export::to_dot(&graph())),
+        Format::Json => println!("{}", export::to_json(&graph())),
         Format::Facts => {
             let dir = &args.out;
             if dir.exists()
