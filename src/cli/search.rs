@@ -271,6 +271,7 @@ fn to_json(
         "confirm_executions": r.confirm_executions,
         "minimize_executions": r.minimize_executions,
         "disagreement": r.disagreement,
+        "fault_free_vacuous": r.fault_free_vacuous,
         "vacuous_runs": r.vacuous_runs,
         "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
         "combinations": r.combinations,
@@ -377,6 +378,10 @@ fn print_assurance(cfg: &SearchConfig, r: &SearchReport) {
             line("the run budget was spent before the search ended")
         }
         (Conclusion::Counterexample, _) => {}
+    }
+    if r.fault_free_vacuous {
+        line("note: the fault-free run is vacuous (no invariant's `pre` holds); the search");
+        line("looked for fault sets that make a `pre` true and its `post` false");
     }
     if let Some(d) = &r.disagreement {
         println!();

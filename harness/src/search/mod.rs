@@ -222,6 +222,9 @@ pub struct SearchReport {
     pub minimize_executions: u64,
     /// Set when the confirmation contradicted the declared certificate.
     pub disagreement: Option<Disagreement>,
+    /// The fault-free run was vacuous (no invariant's `pre` held): the
+    /// search then looked for fault sets that make one hold.
+    pub fault_free_vacuous: bool,
 }
 
 /// Where the search is, for progress displays.
@@ -259,6 +262,7 @@ pub fn search(
             confirm_executions: 0,
             minimize_executions: 0,
             disagreement: None,
+            fault_free_vacuous: false,
         },
         limit: cfg.max_runs,
         seen: Default::default(),
@@ -334,6 +338,9 @@ impl Session<'_> {
         });
         if run.verdict == Verdict::Vacuous {
             self.report.vacuous_runs += 1;
+            if config.faults.is_empty() {
+                self.report.fault_free_vacuous = true;
+            }
         }
         if !run.verdict.is_violated() {
             return Ok(Step::Good(Box::new(run)));
