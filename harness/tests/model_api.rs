@@ -30,6 +30,10 @@ enum Script {
     /// `b` needs `Note` from `a` *and* `Go` from `c` to derive `done`, but
     /// declares only the message it is handling (a wrong `because`).
     WrongBecause,
+    /// `b` pings `a` at tick 1; `a`'s timer raises `alarm(a)` at tick 3
+    /// unless the ping arrived. Invariant: no alarm is ever raised — its
+    /// `pre` (`alarm(a)`) is false in the fault-free run.
+    Alarm,
 }
 
 struct Tiny(Script);
@@ -46,6 +50,16 @@ fn me(ctx: &Ctx<'_, Msg>) -> String {
 
 impl Node<Msg> for N {
     fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+        if self.script == Script::Alarm {
+            match me(ctx).as_str() {
+                "a" => ctx.set_timer("watchdog", 2),
+                "b" => {
+                    let a = ctx.node("a");
+                    ctx.send(a, Msg::Go);
+                }
+                _ => {}
+            }
+        }
         if self.script == Script::Timers && me(ctx) == "a" {
             ctx.set_timer("x", 2);
             ctx.set_timer("y", 2);
@@ -73,6 +87,7 @@ impl Node<Msg> for N {
             (Script::Retract, Msg::Go) if who == "b" => {
                 ctx.retract(Fact::new("log", ["b", "1"]));
             }
+            (Script::Alarm, Msg::Go) => self.go = true,
             (Script::WrongBecause, Msg::Note(_)) => self.notes += 1,
             (Script::WrongBecause, Msg::Go) if from != NodeId::ENV => self.go = true,
             (Script::WrongBecause, Msg::Go) => {
@@ -88,6 +103,12 @@ impl Node<Msg> for N {
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, name: &str) {
+        if self.script == Script::Alarm {
+            if !self.go {
+                ctx.derive(Fact::new("alarm", ["a"]));
+            }
+            return;
+        }
         let now = ctx.now().to_string();
         ctx.derive(Fact::new("fired", [name, now.as_str()]));
     }
@@ -154,6 +175,12 @@ impl Protocol for Tiny {
             .collect()
     }
     fn invariants(&self, _: &Setup) -> Vec<Invariant> {
+        if self.0 == Script::Alarm {
+            return vec![Invariant::new("no-alarm", |_| {
+                let alarm = Prop::Holds(Fact::new("alarm", ["a"]));
+                (alarm, Prop::False)
+            })];
+        }
         vec![Invariant::new("done", |end| {
             let b = end.node("b");
             (
@@ -309,5 +336,23 @@ fn a_wrong_because_is_certified_alone_and_caught_by_default_with_its_line() {
     assert!(
         culprit.starts_with(&format!("harness/tests/model_api.rs:{line}")),
         "{culprit}"
+    );
+}
+
+#[test]
+fn a_vacuous_fault_free_run_starts_the_search_instead_of_stopping_it() {
+    let p = Tiny(Script::Alarm);
+    let r = search(
+        &p,
+        &SearchConfig::new("v1", "w", p.info().params),
+        &mut |_| {},
+    )
+    .expect("a vacuous fault-free run is not an error");
+    assert!(r.fault_free_vacuous);
+    assert_eq!(r.conclusion, Conclusion::Counterexample);
+    let faults = r.counterexamples[0].config.faults.to_string();
+    assert!(
+        faults == "{omit(b, a, 1)}" || faults == "{crash(b, 1)}",
+        "{faults}"
     );
 }
