@@ -34,15 +34,24 @@ enum Command {
     /// Example: ldfi search --protocol retry-deliv --crashes 1
     #[command(after_help = "\
 Verdicts and exit codes:
-  counterexample    a minimal fault set violates an invariant or predicate (exit 1);
-                    saved as a schedule, replay it with `ldfi replay FILE`
-  certified         no fault set within EOT/EFF/crashes breaks every known way the
-                    good outcome was reached (exit 0)
+  counterexample    a fault set violates an invariant or predicate, and no proper
+                    subset of it does (replayed); saved as a schedule, replay it
+                    with `ldfi replay FILE` (exit 1)
+  certified         no fault set within EOT/EFF/crashes breaks an invariant: found
+                    with the protocol's declared lineage, then confirmed on
+                    happens-before lineage, which assumes nothing about the
+                    protocol (`assurance: confirmed`; exit 0)
+  unconfirmed       declared lineage found nothing, but the confirmation ran out
+                    of --confirm-max-runs: NOT a certificate (exit 0)
   budget-exhausted  --max-runs was reached first (exit 0)
   bad input         a one-line reason naming the flag (exit 2)
+If the confirmation finds a counterexample the declared search missed, the
+output says DISAGREEMENT and names the `because` (file:line) that hid a cause.
 
 The fault model: omit(from, to, t) loses what `from` sent `to` at tick t < EFF;
-crash(node, t) stops a node from tick t on; at most --crashes nodes crash.")]
+crash(node, t) stops a node from tick t on (--crash-semantics stop: it does
+nothing; molly: it still receives and computes, but sends nothing); at most
+--crashes nodes crash. A message sent at t arrives at t+1, also to oneself.")]
     Search(Box<search::Args>),
     /// Re-run a schedule file and print its verdict, trace hash and
     /// spacetime diagram.
