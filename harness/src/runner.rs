@@ -91,8 +91,8 @@ pub struct Run {
     pub pre_false: Vec<(String, Prop)>,
     /// Vacuous invariants whose `pre` is declared to shrink with faults.
     pub pre_shrinks: Vec<String>,
-    /// Event index → `file:line` of the `because` its causes came from.
-    pub sites: Vec<(usize, String)>,
+    /// Event index → where the `because` its causes came from was called.
+    pub sites: Vec<(usize, &'static std::panic::Location<'static>)>,
 }
 
 impl Run {
@@ -194,9 +194,7 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         };
         checked.outcomes.clear();
     }
-    let sites = (world.sites.iter())
-        .map(|(e, l)| (*e, format!("{}:{}", l.file(), l.line())))
-        .collect();
+    let sites = world.sites;
     let trace = Trace {
         nodes: world.names,
         eot: world.eot,

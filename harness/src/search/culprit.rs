@@ -24,7 +24,10 @@ pub(super) fn find_culprit(learned: &[Learned], cex: &Counterexample) -> Option<
                 first_broken_promise(g, faults, &l.run.trace, &cex.run.trace)
             {
                 let site = l.run.sites.iter().find(|(e, _)| *e == event);
-                let site = site.map_or("an undeclared (happens-before) act", |(_, s)| s.as_str());
+                let site = site.map_or(
+                    "an undeclared (happens-before) act".to_string(),
+                    |(_, s)| format!("{}:{}", s.file(), s.line()),
+                );
                 return Some(format!(
                     "{site}: the declared causes of {what} (run {}) still hold under {}, \
                      but it does not happen there",
