@@ -3,7 +3,9 @@
 //! retraction, `molly` crash semantics, and a deliberately wrong `because`
 //! that the default search catches and names.
 
-use ldfi_harness::search::{search, Assurance, Conclusion, SearchConfig};
+use ldfi_harness::search::{
+    assert_certified, assert_counterexample, search, Assurance, Conclusion, SearchConfig,
+};
 use ldfi_harness::{
     run, CrashMode, Ctx, Event, Fact, Fault, FaultSet, Input, Invariant, Node, NodeId, Params,
     Prop, Protocol, ProtocolInfo, RunConfig, Setup,
@@ -355,4 +357,25 @@ fn a_vacuous_fault_free_run_starts_the_search_instead_of_stopping_it() {
         faults == "{omit(b, a, 1)}" || faults == "{crash(b, 1)}",
         "{faults}"
     );
+}
+
+#[test]
+fn assert_certified_is_backed_by_the_confirmation() {
+    let p = Tiny(Script::WrongBecause);
+    let params = p.info().params;
+    let mut trusting = SearchConfig::new("v1", "w", params);
+    trusting.confirm = false;
+    assert_certified(&p, &trusting); // declarations trusted: passes
+    let caught = std::panic::catch_unwind(|| {
+        assert_certified(&p, &SearchConfig::new("v1", "w", params));
+    });
+    let message = *caught
+        .expect_err("the default assertion fails")
+        .downcast::<String>()
+        .expect("a message");
+    assert!(message.contains("violates      done"), "{message}");
+    assert!(message.contains("model_api.rs:"), "{message}");
+    assert!(message.contains("ldfi replay"), "{message}");
+    let r = assert_counterexample(&p, &SearchConfig::new("v1", "w", params));
+    assert_eq!(r.counterexamples[0].config.faults.len(), 1);
 }

@@ -5,6 +5,7 @@
 //! - [`Strategy::Random`]: seeded, uniform over the space (the published baseline).
 //! - [`Strategy::Exhaustive`]: every fault set in size order, where the space is small.
 
+mod assert;
 mod culprit;
 mod exhaustive;
 mod ldfi;
@@ -18,6 +19,8 @@ use crate::registry::DynProtocol;
 use crate::runner::{fault_space, LineageMode, Run, RunConfig};
 use ldfi_lineage::{CrashMode, FaultSet};
 use serde::Serialize;
+
+pub use assert::{assert_certified, assert_counterexample};
 
 /// How to choose the next fault set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -1,0 +1,94 @@
+//! Assertions for a user's own `#[test]`: the same search as `ldfi search`
+//! (declared lineage, confirmed on happens-before lineage, counterexamples
+//! minimised by replay), with panic messages that say what to do next.
+
+use super::{search, Assurance, Conclusion, SearchConfig, SearchReport};
+use crate::registry::DynProtocol;
+use std::fmt::Write;
+
+/// Runs the search and panics unless it certifies — with the confirmation
+/// on happens-before lineage, unless `cfg.confirm` is off (then a
+/// declared certificate is accepted). The panic names the violated
+/// invariant, the minimal fault set, a schedule to replay it (as JSON) and
+/// whether a declaration hid the cause (with its `file:line`).
+///
+/// # Panics
+/// On a counterexample, an unconfirmed certificate, a spent budget, or a
+/// search error (bad configuration).
+pub fn assert_certified(p: &dyn DynProtocol, cfg: &SearchConfig) -> SearchReport {
+    let r = search(p, cfg, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: the search could not run: {e}", p.info().name));
+    let confirmed = matches!(
+        r.assurance,
+        Assurance::Confirmed | Assurance::HappensBefore | Assurance::Exhaustive
+    ) || (!cfg.confirm && r.assurance == Assurance::Declared);
+    if r.conclusion == Conclusion::Certified && confirmed {
+        return r;
+    }
+    panic!("{}", explain(p, cfg, &r, "certified"));
+}
+
+/// Runs the search and panics unless it finds a counterexample; returns
+/// the report (its first counterexample is minimal by replay).
+///
+/// # Panics
+/// If the search certifies, is unconfirmed, spends its budget, or errs.
+pub fn assert_counterexample(p: &dyn DynProtocol, cfg: &SearchConfig) -> SearchReport {
+    let r = search(p, cfg, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: the search could not run: {e}", p.info().name));
+    if r.conclusion == Conclusion::Counterexample {
+        return r;
+    }
+    panic!("{}", explain(p, cfg, &r, "a counterexample"));
+}
+
+/// The panic message: what was expected, what was found, how to replay it.
+fn explain(p: &dyn DynProtocol, cfg: &SearchConfig, r: &SearchReport, wanted: &str) -> String {
+    let name = p.info().name;
+    let mut m = String::new();
+    let b = cfg.params;
+    let _ = writeln!(
+        m,
+        "{name} {} ({}), eot {} eff {} crashes {} ({}): expected {wanted}, got {} (assurance {:?}) after {} executions",
+        cfg.version,
+        cfg.workload,
+        b.eot,
+        b.eff,
+        b.crashes,
+        cfg.crash.name(),
+        r.conclusion.word(),
+        r.assurance,
+        r.executions
+    );
+    if let Some(c) = r.counterexamples.first() {
+        let _ = writeln!(m, "violates      {}", c.invariant());
+        let _ = writeln!(
+            m,
+            "fault set     {} (no proper subset violates)",
+            c.config.faults
+        );
+        let schedule = crate::schedule::Schedule::from_run(&name, &c.config, None);
+        let _ = writeln!(
+            m,
+            "schedule      save this as FILE.json, then `ldfi replay FILE.json`:\n{}",
+            schedule.to_json()
+        );
+    }
+    if let Some(d) = &r.disagreement {
+        let _ = writeln!(
+            m,
+            "declared lineage certified after {} executions; a declaration hides a cause: {}",
+            d.declared_executions,
+            d.culprit.as_deref().unwrap_or("not located")
+        );
+    }
+    if r.conclusion == Conclusion::Unconfirmed {
+        let _ = writeln!(
+            m,
+            "the happens-before confirmation ran out of its budget ({} executions): raise \
+             confirm_max_runs, or set confirm = false to accept a certificate resting on declarations",
+            r.confirm_executions
+        );
+    }
+    m
+}
