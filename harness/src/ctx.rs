@@ -54,9 +54,10 @@ pub struct Ctx<'a, M: Message> {
     pub(crate) local: &'a mut Local,
     pub(crate) events: &'a mut Vec<Event>,
     pub(crate) outbox: &'a mut Vec<Outgoing<M>>,
-    /// What is being handled: the message or input, or for a timer the
-    /// causes it was set for (empty for `on_start`/`on_tick`).
-    pub(crate) handling: Vec<Cause>,
+    /// The message or input being handled, if any.
+    pub(crate) handling: Option<Cause>,
+    /// For a timer's handler: the causes the timer was set for.
+    pub(crate) timer_causes: Vec<Cause>,
     /// Set by `because`: the explicit causes of the next actions, and
     /// where the declaration was made.
     pub(crate) narrowed: Option<(Vec<Cause>, &'static std::panic::Location<'static>)>,
@@ -131,7 +132,8 @@ impl<M: Message> Ctx<'_, M> {
     #[track_caller]
     pub fn because<I: IntoIterator<Item = Fact>>(&mut self, facts: I) {
         let site = std::panic::Location::caller();
-        let mut causes: Vec<Cause> = self.handling.clone();
+        let mut causes: Vec<Cause> = self.handling.iter().cloned().collect();
+        causes.extend(self.timer_causes.iter().cloned());
         for f in facts {
             assert!(
                 self.local.held.contains_key(&f),

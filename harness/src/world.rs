@@ -138,9 +138,9 @@ impl<M: Message> World<M> {
         }
         self.locals[i].send_seq = 0;
         if t == 1 || restarted {
-            self.handle(me, t, Vec::new(), |n, ctx| n.on_start(ctx));
+            self.handle(me, t, None, Vec::new(), |n, ctx| n.on_start(ctx));
         }
-        self.handle(me, t, Vec::new(), |n, ctx| n.on_tick_start(ctx));
+        self.handle(me, t, None, Vec::new(), |n, ctx| n.on_tick_start(ctx));
         for (input, msg) in self.inputs.remove(&(t, me)).unwrap_or_default() {
             self.events.push(Event::Input {
                 input,
@@ -148,7 +148,7 @@ impl<M: Message> World<M> {
                 at: t,
                 label: crate::ctx::label(&msg),
             });
-            self.handle(me, t, vec![Cause::Input(input)], |n, ctx| {
+            self.handle(me, t, Some(Cause::Input(input)), Vec::new(), |n, ctx| {
                 n.on_message(ctx, crate::NodeId(ENV), msg)
             });
         }
@@ -163,12 +163,12 @@ impl<M: Message> World<M> {
             });
             self.enforce(id.from, me, &msg);
             let from = crate::NodeId(id.from);
-            self.handle(me, t, vec![Cause::Msg(id)], |n, ctx| {
+            self.handle(me, t, Some(Cause::Msg(id)), Vec::new(), |n, ctx| {
                 n.on_message(ctx, from, msg)
             });
         }
         self.fire_timers(me, t);
-        self.handle(me, t, Vec::new(), |n, ctx| n.on_tick(ctx));
+        self.handle(me, t, None, Vec::new(), |n, ctx| n.on_tick(ctx));
         self.flush(me, t)
     }
 
@@ -204,7 +204,7 @@ impl<M: Message> World<M> {
                 at: t,
                 name: name.clone(),
             });
-            self.handle(me, t, causes, |n, ctx| n.on_timer(ctx, &name));
+            self.handle(me, t, None, causes, |n, ctx| n.on_timer(ctx, &name));
         }
     }
 
@@ -212,7 +212,8 @@ impl<M: Message> World<M> {
         &mut self,
         me: NodeIdx,
         t: Tick,
-        handling: Vec<Cause>,
+        handling: Option<Cause>,
+        timer_causes: Vec<Cause>,
         f: impl FnOnce(&mut dyn Node<M>, &mut Ctx<'_, M>),
     ) {
         let i = me as usize;
@@ -224,6 +225,7 @@ impl<M: Message> World<M> {
             events: &mut self.events,
             outbox: &mut self.outbox,
             handling,
+            timer_causes,
             narrowed: None,
             honor_because: self.honor_because,
             sites: &mut self.sites,
