@@ -314,6 +314,11 @@ fn all_counterexamples_are_minimal_and_distinct() {
     let mut c = cfg(4, 2, 0, Strategy::Ldfi);
     c.all_counterexamples = true;
     let r = run("simple-deliv", &c);
+    // With counterexamples found there is no certificate to confirm.
+    c.confirm = true;
+    let confirmed = run("simple-deliv", &c);
+    assert_eq!(confirmed.confirm_executions, 0);
+    assert!(confirmed.disagreement.is_none());
     let sets: Vec<String> = r
         .counterexamples
         .iter()

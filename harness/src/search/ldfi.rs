@@ -8,9 +8,11 @@
 //! **Soundness.** A fault set the solver never returns is excluded because,
 //! for every invariant, some graph of it still holds under that set — and a
 //! graph is a *sufficient* condition for the invariant (see
-//! `ldfi_lineage::sound`). No fault set is ever pruned by an assumption
-//! about monotonicity: a vacuous run contributes the lineage of `¬pre`
-//! (with negative support), not a block on its supersets. With declared
+//! `ldfi_lineage::sound`). No fault set is pruned by an assumption about
+//! monotonicity unless an invariant declares it
+//! (`Invariant::pre_shrinks_with_faults`): a vacuous run contributes the
+//! lineage of `¬pre` (with negative support), not a block on its
+//! supersets. With declared
 //! lineage the graphs rest on the protocol's declarations, so a
 //! certificate is then confirmed by a second search on happens-before
 //! lineage (`Same(EOT)`: no assumption at all), which starts from every run
@@ -52,7 +54,9 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
     };
     let mut learned: Vec<Learned> = Vec::new();
     let mut solver = Solver::new(space);
-    if let Ended::Stopped = phase(s, &mut solver, &opts, &mut learned, &BTreeMap::new())? {
+    let ended = phase(s, &mut solver, &opts, &mut learned, &BTreeMap::new())?;
+    // Stopped, or counterexamples found (all wanted): no certificate to confirm.
+    if matches!(ended, Ended::Stopped) || !s.report.counterexamples.is_empty() {
         return Ok(());
     }
     if happens_before {
@@ -85,18 +89,21 @@ fn confirm(s: &mut Session<'_>, space: &FaultSpace, learned: Vec<Learned>) -> Re
     let mut ignored = Vec::new();
     let ended = phase(s, &mut solver, &opts, &mut ignored, &known)?;
     s.report.confirm_executions = s.report.executions - declared_executions;
+    // The declared phase found no counterexample (else it would not be
+    // confirming): any counterexample now is a disagreement, whether the
+    // confirmation stopped at it or went on (all counterexamples wanted).
+    if let Some(cex) = s.report.counterexamples.first() {
+        s.report.disagreement = Some(Disagreement {
+            declared_executions,
+            culprit: find_culprit(&learned, cex),
+        });
+        return Ok(());
+    }
     match ended {
         Ended::Exhausted => s.report.assurance = Assurance::Confirmed,
-        Ended::Stopped if s.report.counterexamples.is_empty() => {
+        Ended::Stopped => {
             s.report.conclusion = Conclusion::Unconfirmed;
             s.report.assurance = Assurance::Unconfirmed;
-        }
-        Ended::Stopped => {
-            let cex = &s.report.counterexamples[0];
-            s.report.disagreement = Some(Disagreement {
-                declared_executions,
-                culprit: find_culprit(&learned, cex),
-            });
         }
     }
     Ok(())
@@ -125,8 +132,6 @@ fn phase(
                     for invariant in &run.pre_shrinks {
                         solver.block_supersets_for(invariant, &faults);
                     }
-                }
-                if !opts.happens_before {
                     learned.push(Learned {
                         faults,
                         run: *run,
