@@ -356,13 +356,9 @@ impl Composer<'_> {
         }
         let mut events: Vec<(usize, &str)> = guards.into_iter().map(|i| (i, "guard")).collect();
         events.extend(last_retract.into_values().map(|i| (i, "retract")));
-        let events: Vec<(usize, String)> = events
-            .into_iter()
-            .map(|(i, k)| (i, k.to_string()))
-            .collect();
         let mut children = Vec::new();
         for (i, kind) in events {
-            let g = lineage(self.source(), &Prop::Holds(synthetic_fact(&kind, i)));
+            let g = lineage(self.source(), &Prop::Holds(synthetic_fact(kind, i)));
             children.push(self.merge(g, &|_| true));
         }
         self.push(Vertex::And {
