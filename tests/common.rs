@@ -41,8 +41,14 @@ pub fn stderr(o: &Output) -> String {
 
 /// Parses stdout as JSON.
 pub fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}); exit {:?}\nstderr: {}\nstdout: {}",
+            o.status.code(),
+            stderr(o),
+            stdout(o)
+        )
+    })
 }
 
 /// A fresh temporary directory under the target dir.

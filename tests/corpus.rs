@@ -13,11 +13,12 @@ fn every_corpus_schedule_reproduces() {
         .expect("results")
         .iter()
         .filter(|r| r["status"] != "reproduces")
-        .map(|r| {
-            format!(
+        .map(|r| match r["error"].as_str() {
+            Some(e) => format!("{} is unreadable: {e}", r["schedule"]),
+            None => format!(
                 "{} is {} ({} {})",
                 r["schedule"], r["status"], r["verdict"], r["trace_hash"]
-            )
+            ),
         })
         .collect();
     assert!(bad.is_empty(), "corpus drift:\n{}", bad.join("\n"));

@@ -55,6 +55,15 @@ pub enum FaultError {
         /// The node.
         node: String,
     },
+    /// A fault no network could apply (to a node's own messages, or a
+    /// partition with an empty or overlapping side).
+    #[error("fault {fault}: {message}")]
+    Invalid {
+        /// The fault.
+        fault: String,
+        /// Why.
+        message: String,
+    },
     /// A partition whose `until` is not after `from`.
     #[error("fault {fault}: a partition needs until > from")]
     EmptyPartition {

@@ -8,7 +8,8 @@
 //! - [`check`] — verdicts.
 //! - [`runner`] — running a protocol in turmoil under a fault set.
 //! - [`error`] — typed errors.
-//! - [`schedule`] — schedule files (JSON, format 1).
+//! - [`schedule`] — schedule files (JSON, format 1); [`schedule_check`] their strict checks.
+//! - [`files`] — reading user files safely (regular files, size limit) and writing atomically.
 //! - [`diagram`] — spacetime diagrams for terminals.
 //! - [`search`] — the search loop and its strategies (ldfi, random, exhaustive).
 //! - [`registry`] — protocols by name, message types erased.
@@ -20,12 +21,14 @@ pub mod ctx;
 pub mod diagram;
 pub mod end;
 pub mod error;
+pub mod files;
 pub mod model;
 pub mod oracle;
 mod plan;
 pub mod registry;
 pub mod runner;
 pub mod schedule;
+pub mod schedule_check;
 pub mod search;
 mod world;
 

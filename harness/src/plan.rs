@@ -74,6 +74,10 @@ impl Plan {
             }
             Ok(t)
         };
+        crate::schedule_check::check_fault(f).map_err(|(_, _, message)| FaultError::Invalid {
+            fault: f.to_string(),
+            message,
+        })?;
         match f {
             Fault::Omit { from, to, at } => {
                 let (a, b) = (faulty(from)?, faulty(to)?);

@@ -39,7 +39,8 @@ pub enum LineageMode {
 }
 
 /// Which checks decide the verdict.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Checks {
     /// Invariants first, then enforcement predicates.
     #[default]
@@ -49,6 +50,24 @@ pub enum Checks {
     /// Enforcement predicates only (invariants still give the outcome
     /// whose lineage the search breaks).
     Enforcement,
+}
+
+impl Checks {
+    /// The name used on the command line and in schedule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Checks::All => "all",
+            Checks::Invariants => "invariants",
+            Checks::Enforcement => "enforcement",
+        }
+    }
+
+    /// The mode called `name`.
+    pub fn parse(name: &str) -> Option<Checks> {
+        [Checks::All, Checks::Invariants, Checks::Enforcement]
+            .into_iter()
+            .find(|c| c.name() == name)
+    }
 }
 
 /// Everything that determines a run.

@@ -14,10 +14,18 @@ use crate::runner::{LineageMode, RunConfig};
 use crate::Params;
 use ldfi_lineage::{CrashMode, Fault, FaultSet, Tick};
 
+use crate::files::{read_text, FileError, MAX_INPUT_BYTES};
+use crate::runner::Checks;
+use crate::schedule_check::{check_faults, check_shape, FieldError};
+use serde::{Deserialize, Serialize};
+
 fn is_stop(c: &CrashMode) -> bool {
     *c == CrashMode::Stop
 }
-use serde::{Deserialize, Serialize};
+
+fn is_all(c: &Checks) -> bool {
+    *c == Checks::All
+}
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -87,6 +95,10 @@ pub struct Schedule {
     /// Crash semantics, `stop` (the default) or `molly`.
     #[serde(default, skip_serializing_if = "is_stop")]
     pub crash_semantics: CrashMode,
+    /// Which checks decide the verdict: `all` (the default), `invariants`
+    /// or `enforcement` (recorded by a search run with `--checks`).
+    #[serde(default, skip_serializing_if = "is_all")]
+    pub checks: Checks,
     /// Faults to inject (default none).
     #[serde(default)]
     pub faults: Vec<Fault>,
@@ -98,13 +110,18 @@ pub struct Schedule {
 /// Why a schedule file cannot be used. Every message names the file.
 #[derive(Debug, Error)]
 pub enum ScheduleError {
-    /// The file cannot be read.
-    #[error("{path}: cannot read: {source}")]
-    Io {
+    /// The file cannot be read (missing, not a regular file, too large).
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// A field has a value no schedule may have.
+    #[error("{path}: field `{field}`: {message}")]
+    Field {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// The field's path, e.g. `faults[0].omit`.
+        field: String,
+        /// What is wrong.
+        message: String,
     },
     /// Not valid JSON, or not a schedule.
     #[error("{path}: {message}")]
@@ -128,26 +145,45 @@ pub enum ScheduleError {
 
 impl Schedule {
     /// Parses a schedule from JSON text; `path` is used in errors.
+    ///
+    /// Strict: besides the types, struct-like fields must be JSON objects,
+    /// `expect` must hold known values, and faults must obey the rules that
+    /// hold whatever the protocol (see `schedule_check`).
     pub fn parse(text: &str, path: &Path) -> Result<Schedule, ScheduleError> {
-        let s: Schedule = serde_json::from_str(text).map_err(|e| ScheduleError::Json {
+        let json = |e: serde_json::Error| ScheduleError::Json {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })?;
+        };
+        let field = |e: FieldError| ScheduleError::Field {
+            path: path.to_path_buf(),
+            field: e.field,
+            message: e.message,
+        };
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(json)?;
+        if let Some(f) = doc.get("format") {
+            if f.as_u64() != Some(u64::from(FORMAT)) {
+                return Err(ScheduleError::Field {
+                    path: path.to_path_buf(),
+                    field: "format".into(),
+                    message: format!("unsupported format {f} (this ldfi reads format {FORMAT})"),
+                });
+            }
+        }
+        check_shape(&doc).map_err(field)?;
+        let s: Schedule = serde_json::from_str(text).map_err(json)?;
         if s.format != FORMAT {
             return Err(ScheduleError::Format {
                 path: path.to_path_buf(),
                 found: s.format,
             });
         }
+        check_faults(&s.faults).map_err(field)?;
         Ok(s)
     }
 
     /// Reads and parses a schedule file.
     pub fn load(path: &Path) -> Result<Schedule, ScheduleError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScheduleError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_text(path, MAX_INPUT_BYTES)?;
         Schedule::parse(&text, path)
     }
 
@@ -172,7 +208,7 @@ impl Schedule {
             seed: self.seed,
             faults: self.faults.iter().cloned().collect::<FaultSet>(),
             lineage: LineageMode::Declared,
-            checks: crate::runner::Checks::All,
+            checks: self.checks,
             crash: self.crash_semantics,
         }
     }
@@ -191,6 +227,7 @@ impl Schedule {
             },
             seed: cfg.seed,
             crash_semantics: cfg.crash,
+            checks: cfg.checks,
             faults: cfg.faults.faults().to_vec(),
             expect,
         }
