@@ -93,7 +93,7 @@ fn missing_file_and_bad_flags() {
     let o = ldfi(&["search", "--protocol", "nope"]);
     assert_bad(&o, &["--protocol", "unknown protocol `nope`"]);
     let o = ldfi(&["search", "--protocol", "simple-deliv", "--eff", "9"]);
-    assert_bad(&o, &["eff = 9"]);
+    assert_bad(&o, &["--eff 9", "--eot 4"]);
     let o = ldfi(&["search", "--protocol", "simple-deliv", "--version", "v9"]);
     assert_bad(&o, &["unknown version `v9`"]);
     let o = ldfi(&["search", "--protocol", "simple-deliv", "--max-runs", "lots"]);

@@ -101,6 +101,9 @@ pub enum RunError {
     /// A fault the bounds do not allow.
     #[error(transparent)]
     Fault(#[from] FaultError),
+    /// The enforcement spec does not parse (`file:line:col: what`).
+    #[error("enforcement spec: {0}")]
+    Spec(String),
     /// The simulator failed (a bug).
     #[error("simulation failed: {0}")]
     Sim(String),

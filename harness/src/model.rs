@@ -157,8 +157,12 @@ pub trait Protocol: 'static {
     /// checked on every delivered message of every run. Default: none.
     /// Messages are seen as `MsgEvent::from_rpc_message(sender, receiver,
     /// &msg)`: the enum variant is the kind, a `…Response` variant is a
-    /// response.
-    fn enforcement(&self, _setup: &Setup) -> Option<ldfi_enforce::Spec> {
-        None
+    /// response. A spec that does not parse is an error of every run that
+    /// checks predicates (with its `file:line:col`), not a panic.
+    fn enforcement(
+        &self,
+        _setup: &Setup,
+    ) -> Result<Option<ldfi_enforce::Spec>, ldfi_enforce::SpecError> {
+        Ok(None)
     }
 }

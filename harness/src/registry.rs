@@ -3,7 +3,8 @@
 
 use crate::error::RunError;
 use crate::model::{Protocol, ProtocolInfo};
-use crate::runner::{run, Run, RunConfig};
+use crate::runner::{run, run_with_spec, Run, RunConfig};
+use ldfi_enforce::Spec;
 
 /// A protocol with its message type erased.
 pub trait DynProtocol {
@@ -11,6 +12,9 @@ pub trait DynProtocol {
     fn info(&self) -> ProtocolInfo;
     /// Runs it once.
     fn run(&self, cfg: &RunConfig) -> Result<Run, RunError>;
+    /// Runs it once, checked against `spec` instead of its own
+    /// enforcement predicates.
+    fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError>;
 }
 
 impl<P: Protocol> DynProtocol for P {
@@ -20,6 +24,38 @@ impl<P: Protocol> DynProtocol for P {
 
     fn run(&self, cfg: &RunConfig) -> Result<Run, RunError> {
         run(self, cfg)
+    }
+
+    fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError> {
+        run_with_spec(self, cfg, Some(spec))
+    }
+}
+
+/// A protocol checked against another spec than its own (`--spec FILE`):
+/// every run, search and replay through it uses `spec`'s predicates.
+pub struct WithSpec<'a> {
+    inner: &'a dyn DynProtocol,
+    spec: Spec,
+}
+
+impl<'a> WithSpec<'a> {
+    /// `inner`, checked against `spec`.
+    pub fn new(inner: &'a dyn DynProtocol, spec: Spec) -> Self {
+        WithSpec { inner, spec }
+    }
+}
+
+impl DynProtocol for WithSpec<'_> {
+    fn info(&self) -> ProtocolInfo {
+        self.inner.info()
+    }
+
+    fn run(&self, cfg: &RunConfig) -> Result<Run, RunError> {
+        self.inner.run_with_spec(cfg, &self.spec)
+    }
+
+    fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError> {
+        self.inner.run_with_spec(cfg, spec)
     }
 }
 

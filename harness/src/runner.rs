@@ -112,6 +112,12 @@ pub struct Run {
     pub pre_shrinks: Vec<String>,
     /// Event index → where the `because` its causes came from was called.
     pub sites: Vec<(usize, &'static std::panic::Location<'static>)>,
+    /// Under [`Checks::Enforcement`], the invariant this run violates
+    /// although no predicate does: set aside, since only predicates decide
+    /// the verdict (which is then `Good` with no outcomes). The search
+    /// treats such a run as neither a counterexample nor a success to
+    /// learn lineage from: it learns only that the run must change.
+    pub set_aside: Option<String>,
 }
 
 impl Run {
@@ -139,6 +145,11 @@ pub fn fault_space(info: &crate::model::ProtocolInfo, params: &Params) -> FaultS
     }
 }
 
+/// The largest EOT a run accepts: a run's memory and time grow with EOT
+/// (a protocol where every node sends every tick takes seconds per run at
+/// this bound), and no protocol model needs nearly as many ticks.
+pub const MAX_EOT: Tick = 1_000;
+
 /// Checks version, workload and parameters against the protocol.
 pub fn validate<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<(), RunError> {
     let info = p.info();
@@ -159,9 +170,9 @@ pub fn validate<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<(), RunError> {
     if cfg.params.eot == 0 {
         return Err(RunError::Params("eot must be at least 1".into()));
     }
-    if cfg.params.eot > 10_000 {
+    if cfg.params.eot > MAX_EOT {
         return Err(RunError::Params(format!(
-            "eot = {} is above the limit of 10000",
+            "eot = {} is above the limit of {MAX_EOT}",
             cfg.params.eot
         )));
     }
@@ -183,6 +194,16 @@ pub fn validate<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<(), RunError> {
 
 /// Runs `p` under `cfg` in turmoil and checks the result.
 pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
+    run_with_spec(p, cfg, None)
+}
+
+/// [`run`], with the enforcement predicates of `spec` instead of the
+/// protocol's own when `spec` is given (`--spec FILE`).
+pub fn run_with_spec<P: Protocol>(
+    p: &P,
+    cfg: &RunConfig,
+    spec: Option<&ldfi_enforce::Spec>,
+) -> Result<Run, RunError> {
     validate(p, cfg)?;
     let info = p.info();
     let plan = Plan::new(&fault_space(&info, &cfg.params), &cfg.faults)?;
@@ -192,15 +213,40 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         params: cfg.params,
         nodes: info.nodes.clone(),
     };
-    let world = Rc::new(RefCell::new(build_world(p, &setup, cfg, plan)));
+    let checker = match cfg.checks {
+        Checks::Invariants => None,
+        _ => {
+            let spec = match spec {
+                Some(s) => Some(s.clone()),
+                None => p
+                    .enforcement(&setup)
+                    .map_err(|e| RunError::Spec(spec_error_line(&e)))?,
+            };
+            if spec.is_none() && cfg.checks == Checks::Enforcement {
+                return Err(RunError::Params(format!(
+                    "checks = enforcement, but {} declares no enforcement predicates \
+                     (give a spec file, or check invariants)",
+                    info.name
+                )));
+            }
+            spec.map(|s| ldfi_enforce::Checker::new(&s))
+        }
+    };
+    let mut world = build_world(p, &setup, cfg, plan);
+    world.checker = checker;
+    let world = Rc::new(RefCell::new(world));
     simulate(&world, &info.nodes, cfg)?;
     let world = Rc::try_unwrap(world)
         .map_err(|_| RunError::Sim("a host outlived the simulation".into()))?;
     let world = world.into_inner();
     let end = world.end_state();
     let mut checked = check(&p.invariants(&setup), &end);
-    if cfg.checks == Checks::Enforcement && checked.verdict.is_violated() {
-        checked.verdict = Verdict::Good;
+    let mut set_aside = None;
+    if cfg.checks == Checks::Enforcement {
+        if let Verdict::Violated { invariant, .. } = &checked.verdict {
+            set_aside = Some(invariant.clone());
+            checked.verdict = Verdict::Good;
+        }
     }
     let enforce_first = cfg.checks == Checks::Enforcement || !checked.verdict.is_violated();
     if let (true, Some(v)) = (
@@ -228,6 +274,7 @@ pub fn run<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<Run, RunError> {
         pre_false: checked.pre_false,
         pre_shrinks: checked.pre_shrinks,
         sites,
+        set_aside,
     })
 }
 
@@ -300,12 +347,13 @@ fn build_world<P: Protocol>(p: &P, setup: &Setup, cfg: &RunConfig, plan: Plan) -
         cfg.lineage == LineageMode::Declared,
     );
     world.crash_mode = cfg.crash;
-    if cfg.checks != Checks::Invariants {
-        world.checker = p
-            .enforcement(setup)
-            .map(|spec| ldfi_enforce::Checker::new(&spec));
-    }
     world
+}
+
+/// A spec error's first line, `file:line:col: what` (the excerpt under it
+/// is for people reading the spec, not for a one-line error).
+fn spec_error_line(e: &ldfi_enforce::SpecError) -> String {
+    format!("{}:{}:{}: {}", e.file, e.line, e.col, e.kind)
 }
 
 fn simulate<M: crate::model::Message>(

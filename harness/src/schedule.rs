@@ -170,7 +170,22 @@ impl Schedule {
             }
         }
         check_shape(&doc).map_err(field)?;
-        let s: Schedule = serde_json::from_str(text).map_err(json)?;
+        // Typed, with the path of the field a type error is in (serde's
+        // own message names the type, not the field).
+        let mut de = serde_json::Deserializer::from_str(text);
+        let s: Schedule = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let at = e.path().to_string();
+            let inner = e.into_inner();
+            if at == "." || at.is_empty() {
+                json(inner)
+            } else {
+                ScheduleError::Field {
+                    path: path.to_path_buf(),
+                    field: at,
+                    message: inner.to_string(),
+                }
+            }
+        })?;
         if s.format != FORMAT {
             return Err(ScheduleError::Format {
                 path: path.to_path_buf(),

@@ -38,6 +38,16 @@ fn what(v: &Value) -> &'static str {
     }
 }
 
+fn no_null(v: &Value, field: &str) -> Result<(), FieldError> {
+    if v.is_null() {
+        return Err(err(
+            field,
+            "is null; leave the field out to get its default",
+        ));
+    }
+    Ok(())
+}
+
 fn object<'v>(v: &'v Value, field: &str) -> Result<&'v serde_json::Map<String, Value>, FieldError> {
     v.as_object()
         .ok_or_else(|| err(field, format!("must be an object, not {}", what(v))))
@@ -47,6 +57,23 @@ fn object<'v>(v: &'v Value, field: &str) -> Result<&'v serde_json::Map<String, V
 /// `faults` an array of one-key objects, `expect` holds known values.
 pub fn check_shape(doc: &Value) -> Result<(), FieldError> {
     let top = object(doc, "(top level)")?;
+    // An explicit null is not "the default": leave the field out for that.
+    for (name, v) in top {
+        no_null(v, name)?;
+        if let (Some(o), "params" | "expect") = (v.as_object(), name.as_str()) {
+            for (k, x) in o {
+                no_null(x, &format!("{name}.{k}"))?;
+            }
+        }
+    }
+    if let Some(c) = top.get("crash_semantics") {
+        if !matches!(c.as_str(), Some("stop" | "molly")) {
+            return Err(err(
+                "crash_semantics",
+                format!("must be stop or molly; found {c}"),
+            ));
+        }
+    }
     if let Some(p) = top.get("params") {
         object(p, "params")?;
     }

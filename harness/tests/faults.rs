@@ -229,3 +229,68 @@ fn declared_causes_are_recorded() {
     );
     assert!(matches!(causes[0], ldfi_harness::Cause::Msg(_)));
 }
+
+proptest::proptest! {
+    /// Tick arithmetic never wraps: a message delayed by any number of
+    /// ticks arrives at `at + 1 + ticks` if that is within EOT, and never
+    /// otherwise — `u32::MAX` ticks included (it once wrapped to tick 2).
+    #[test]
+    fn a_delay_never_wraps_around(
+        at in 1u32..=6,
+        ticks in proptest::prop_oneof![0u32..8, (u32::MAX - 8)..=u32::MAX, proptest::num::u32::ANY],
+    ) {
+        let r = trace(vec![Fault::Delay { from: "a".into(), to: "b".into(), at, ticks }]);
+        let got = r.end.holds(&Fact::new("got", ["b".to_string(), at.to_string()]));
+        let arrives = u64::from(at) + 1 + u64::from(ticks) <= 6;
+        proptest::prop_assert_eq!(got, arrives, "delay({}, {})", at, ticks);
+    }
+}
+
+/// `Ping` with an enforcement spec that does not parse.
+struct BrokenSpec;
+
+impl Protocol for BrokenSpec {
+    type Msg = Msg;
+    fn info(&self) -> ProtocolInfo {
+        Ping.info()
+    }
+    fn nodes(&self, setup: &Setup) -> Vec<Box<dyn Node<Msg>>> {
+        Ping.nodes(setup)
+    }
+    fn inputs(&self, setup: &Setup) -> Vec<Input<Msg>> {
+        Ping.inputs(setup)
+    }
+    fn invariants(&self, setup: &Setup) -> Vec<Invariant> {
+        Ping.invariants(setup)
+    }
+    fn enforcement(
+        &self,
+        _: &Setup,
+    ) -> Result<Option<ldfi_harness::ldfi_enforce::Spec>, ldfi_harness::ldfi_enforce::SpecError>
+    {
+        ldfi_harness::ldfi_enforce::Spec::parse("broken.spec", "rule r {\n  never [").map(Some)
+    }
+}
+
+#[test]
+fn a_broken_spec_is_an_error_of_the_run_not_a_panic() {
+    let cfg = RunConfig {
+        version: "v1".into(),
+        workload: "w".into(),
+        params: Ping.info().params,
+        seed: 0,
+        faults: FaultSet::new(),
+        lineage: Default::default(),
+        checks: Default::default(),
+        crash: Default::default(),
+    };
+    let e = run(&BrokenSpec, &cfg).expect_err("the spec does not parse");
+    assert!(matches!(e, ldfi_harness::RunError::Spec(_)), "{e}");
+    assert!(e.to_string().contains("broken.spec:2:"), "{e}");
+    // Checking invariants only never reads the spec.
+    let only = RunConfig {
+        checks: ldfi_harness::Checks::Invariants,
+        ..cfg
+    };
+    run(&BrokenSpec, &only).expect("runs");
+}

@@ -46,7 +46,11 @@ impl Protocol for Mutant {
         EsReplication.crash_notice(setup, crashed)
     }
 
-    fn enforcement(&self, setup: &Setup) -> Option<ldfi_harness::ldfi_enforce::Spec> {
+    fn enforcement(
+        &self,
+        setup: &Setup,
+    ) -> Result<Option<ldfi_harness::ldfi_enforce::Spec>, ldfi_harness::ldfi_enforce::SpecError>
+    {
         EsReplication.enforcement(setup)
     }
 }

@@ -4,6 +4,7 @@ mod bench;
 mod bench_shipped;
 mod corpus;
 mod explain;
+mod interrupt;
 mod list;
 mod replay;
 mod search;

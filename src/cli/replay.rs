@@ -21,6 +21,14 @@ pub struct Args {
     /// Run this workload instead of the schedule's.
     #[arg(long)]
     workload: Option<String>,
+    /// Decide the verdict by these checks instead of the schedule's
+    /// recorded `"checks"` (default: all).
+    #[arg(long, value_enum)]
+    checks: Option<super::search::ChecksArg>,
+    /// Check enforcement predicates from this spec file instead of the
+    /// protocol's own.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -28,8 +36,19 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let reg = registry();
     let what = format!("{}: field `protocol`", args.file.display());
     let p = protocol(&reg, &schedule.protocol, &what)?;
+    let with_spec;
+    let p = match &args.spec {
+        Some(file) => {
+            with_spec = ldfi_harness::registry::WithSpec::new(p, super::search::load_spec(file)?);
+            &with_spec as &dyn ldfi_harness::registry::DynProtocol
+        }
+        None => p,
+    };
     let info = p.info();
-    let cfg = schedule.run_config(&info, args.version.as_deref(), args.workload.as_deref());
+    let mut cfg = schedule.run_config(&info, args.version.as_deref(), args.workload.as_deref());
+    if let Some(c) = args.checks {
+        cfg.checks = c.mode();
+    }
     let run = p
         .run(&cfg)
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
@@ -42,6 +61,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             "workload": cfg.workload,
             "params": {"eot": cfg.params.eot, "eff": cfg.params.eff, "crashes": cfg.params.crashes},
             "seed": cfg.seed,
+            "checks": cfg.checks.name(),
             "faults": cfg.faults.faults(),
             "verdict": run.verdict.word(),
             "invariant": invariant(&run.verdict),

@@ -6,7 +6,7 @@ use crate::cli::corpus::save;
 use crate::cli::replay::invariant;
 use ldfi_harness::diagram::spacetime;
 use ldfi_harness::search::{
-    search, Conclusion, Counterexample, SearchConfig, SearchReport, Strategy,
+    search_until, Conclusion, Counterexample, SearchConfig, SearchReport, Strategy,
 };
 use ldfi_harness::{Checks, CrashMode, LineageMode, Params};
 use serde_json::json;
@@ -27,22 +27,23 @@ pub struct Args {
     #[arg(long)]
     workload: Option<String>,
     /// End of time: the last tick (default: the protocol's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     eot: Option<u32>,
     /// End of finite failures: messages may be lost only at ticks < EFF.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     eff: Option<u32>,
     /// How many nodes may crash.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     crashes: Option<u32>,
     /// How to choose fault sets.
     #[arg(long, value_enum, default_value = "ldfi")]
     strategy: StrategyArg,
-    /// Stop after this many executions (the fault-free one included).
-    #[arg(long)]
+    /// Stop after this many executions (the fault-free one included;
+    /// default 100000, which also bounds the memory the search takes).
+    #[arg(long, allow_negative_numbers = true)]
     max_runs: Option<u64>,
     /// Seed of the runs and of the random strategy.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
     /// Find every minimal counterexample instead of stopping at the first.
     #[arg(long)]
@@ -68,7 +69,7 @@ pub struct Args {
     trust_declarations: bool,
     /// Executions the happens-before confirmation of a certificate may
     /// take before the verdict is reported as `unconfirmed`.
-    #[arg(long, default_value_t = ldfi_harness::search::CONFIRM_MAX_RUNS)]
+    #[arg(long, default_value_t = ldfi_harness::search::CONFIRM_MAX_RUNS, allow_negative_numbers = true)]
     confirm_max_runs: u64,
     /// Crash semantics: `stop` (a crashed node does nothing) or `molly`
     /// (it keeps receiving and computing and only stops sending; use it to
@@ -83,16 +84,30 @@ pub struct Args {
     /// (a fault schedule that breaks one version says nothing of the next).
     #[arg(long, conflicts_with = "version")]
     all_versions: bool,
+    /// Check enforcement predicates from this spec file instead of the
+    /// protocol's own (e.g. a draft of protocols/specs/*.spec).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
     /// Print every execution (fault set and verdict) on stderr.
     #[arg(long, short)]
     verbose: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum ChecksArg {
+pub enum ChecksArg {
     All,
     Invariants,
     Enforcement,
+}
+
+impl ChecksArg {
+    pub fn mode(self) -> Checks {
+        match self {
+            ChecksArg::All => Checks::All,
+            ChecksArg::Invariants => Checks::Invariants,
+            ChecksArg::Enforcement => Checks::Enforcement,
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -120,6 +135,28 @@ enum StrategyArg {
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let reg = registry();
     let p = protocol(&reg, &args.protocol, "--protocol")?;
+    let with_spec;
+    let p = match &args.spec {
+        Some(file) => {
+            with_spec = ldfi_harness::registry::WithSpec::new(p, load_spec(file)?);
+            &with_spec as &dyn ldfi_harness::registry::DynProtocol
+        }
+        None => p,
+    };
+    check_bounds(&p.info(), &args)?;
+    if let Some(dir) = &args.corpus {
+        if dir.exists() && !dir.is_dir() {
+            return Err(CliError::Input(format!(
+                "--corpus {}: not a directory",
+                dir.display()
+            )));
+        }
+    }
+    if args.max_runs == Some(0) {
+        return Err(CliError::Input(
+            "--max-runs 0: a search needs at least one execution (the fault-free run)".into(),
+        ));
+    }
     let info = p.info();
     let version = args.version.clone().unwrap_or(info.default_version.clone());
     let workload = (args.workload.clone()).unwrap_or(info.default_workload.clone());
@@ -135,7 +172,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             StrategyArg::Random => Strategy::Random,
             StrategyArg::Exhaustive => Strategy::Exhaustive,
         },
-        max_runs: args.max_runs,
+        max_runs: Some(
+            args.max_runs
+                .unwrap_or(ldfi_harness::search::DEFAULT_MAX_RUNS),
+        ),
         all_counterexamples: args.all_counterexamples,
         lineage: if args.happens_before {
             LineageMode::HappensBefore
@@ -143,73 +183,227 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             LineageMode::Declared
         },
         exhaustive_limit: 1e6,
-        checks: match args.checks {
-            ChecksArg::All => Checks::All,
-            ChecksArg::Invariants => Checks::Invariants,
-            ChecksArg::Enforcement => Checks::Enforcement,
-        },
+        checks: args.checks.mode(),
         crash: args.crash_semantics.mode(),
         confirm: !args.trust_declarations,
         confirm_max_runs: Some(args.confirm_max_runs),
         ..SearchConfig::new(&version, &workload, params)
     };
+    super::interrupt::install();
     if args.all_versions {
         return super::versions::run(p, &cfg, &args.corpus, args.no_save, args.json, args.verbose);
     }
     let start = wall_now();
-    let report = run_with_progress(p, &cfg, args.verbose)?;
+    let mut saver = Saver::new(&info.name, &cfg.version, &args.corpus, args.no_save);
+    let report = run_with_progress(p, &cfg, args.verbose, &mut saver)?;
     let elapsed = start.elapsed();
-    let saved = save_all(
-        &info.name,
-        &cfg.version,
-        &report,
-        &args.corpus,
-        args.no_save,
-    )?;
+    let saved = saver.finish(&report)?;
+    if report.conclusion == Conclusion::FaultFreeViolation {
+        bounds_too_short(p, &cfg, &args)?;
+    }
     if args.json {
         print_json(&to_json(&info.name, &cfg, &report, elapsed, &saved));
     } else {
         print_summary(&info.name, &cfg, &report, elapsed, &saved);
     }
     Ok(match report.conclusion {
-        Conclusion::Counterexample => ExitCode::from(1),
+        Conclusion::Interrupted => {
+            let n = saved.iter().flatten().count();
+            eprintln!(
+                "interrupted after {} executions: {} counterexample{} found{}",
+                report.executions,
+                report.counterexamples.len(),
+                if report.counterexamples.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if n > 0 {
+                    format!(", {n} saved (listed above)")
+                } else {
+                    String::new()
+                }
+            );
+            ExitCode::from(super::interrupt::EXIT_INTERRUPTED)
+        }
+        Conclusion::Counterexample | Conclusion::FaultFreeViolation => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     })
 }
 
-/// Saves every counterexample of `report` (unless `no_save`) under `corpus`
-/// or the default `scenarios/corpus/<protocol>/<version>/`.
-pub fn save_all(
-    protocol: &str,
-    version: &str,
-    report: &SearchReport,
-    corpus: &Option<PathBuf>,
-    no_save: bool,
-) -> Result<Vec<Option<PathBuf>>, CliError> {
-    let dir = corpus
-        .clone()
-        .unwrap_or_else(|| Path::new("scenarios/corpus").join(protocol).join(version));
-    let mut saved = Vec::new();
-    for c in &report.counterexamples {
-        saved.push(if no_save {
-            None
-        } else {
-            Some(save(protocol, c, &dir)?)
-        });
+/// The bounds against each other, the protocol and the limits, before
+/// anything runs; errors name the flags.
+fn check_bounds(info: &ldfi_harness::ProtocolInfo, args: &Args) -> Result<(), CliError> {
+    let eot = args.eot.unwrap_or(info.params.eot);
+    let eff = args.eff.unwrap_or(info.params.eff);
+    let crashes = args.crashes.unwrap_or(info.params.crashes);
+    let shown = |flag: &str, v: Option<u32>, d: u32| match v {
+        Some(v) => format!("{flag} {v}"),
+        None => format!("{flag} {d} (the protocol's default)"),
+    };
+    let bad = |m: String| Err(CliError::Input(m));
+    if eot == 0 {
+        return bad(format!(
+            "{}: must be at least 1",
+            shown("--eot", args.eot, eot)
+        ));
     }
-    Ok(saved)
+    if eot > ldfi_harness::runner::MAX_EOT {
+        return bad(format!(
+            "--eot {eot}: above the limit of {}",
+            ldfi_harness::runner::MAX_EOT
+        ));
+    }
+    if eff > eot {
+        return bad(format!(
+            "{}: must not exceed {} (omissions happen before EFF, within EOT)",
+            shown("--eff", args.eff, info.params.eff),
+            shown("--eot", args.eot, info.params.eot)
+        ));
+    }
+    let faulty = info.nodes.len() - info.exempt.len();
+    if crashes as usize > faulty {
+        return bad(format!(
+            "{}: {} has only {faulty} nodes that may crash",
+            shown("--crashes", args.crashes, info.params.crashes),
+            info.name
+        ));
+    }
+    Ok(())
+}
+
+/// When the fault-free run violates under the given bounds but not under
+/// the protocol's defaults, the bounds are the problem: a bad scenario
+/// (exit 2) naming the flags, not a finding about the protocol.
+fn bounds_too_short(
+    p: &dyn ldfi_harness::registry::DynProtocol,
+    cfg: &SearchConfig,
+    args: &Args,
+) -> Result<(), CliError> {
+    let defaults = p.info().params;
+    if defaults == cfg.params {
+        return Ok(());
+    }
+    let mut run_cfg = ldfi_harness::RunConfig {
+        version: cfg.version.clone(),
+        workload: cfg.workload.clone(),
+        params: defaults,
+        seed: cfg.seed,
+        faults: Default::default(),
+        lineage: cfg.lineage,
+        checks: cfg.checks,
+        crash: cfg.crash,
+    };
+    if p.run(&run_cfg)?.verdict.is_violated() {
+        return Ok(());
+    }
+    run_cfg.params = cfg.params;
+    let run = p.run(&run_cfg)?;
+    let flags: Vec<String> = [
+        ("--eot", args.eot, defaults.eot),
+        ("--eff", args.eff, defaults.eff),
+        ("--crashes", args.crashes, defaults.crashes),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given, default)| {
+        given
+            .filter(|g| *g != default)
+            .map(|g| format!("{flag} {g} (default {default})"))
+    })
+    .collect();
+    Err(CliError::Input(format!(
+        "{}: bad scenario: the fault-free run already violates `{}` under these bounds but not \
+         under the protocol's defaults; there is nothing for faults to break (too short for the \
+         protocol to finish?)",
+        flags.join(", "),
+        invariant(&run.verdict).unwrap_or("?"),
+    )))
+}
+
+/// Reads and compiles a spec file given on the command line.
+pub fn load_spec(file: &Path) -> Result<ldfi_harness::ldfi_enforce::Spec, CliError> {
+    let text = ldfi_harness::files::read_text(file, ldfi_harness::files::MAX_INPUT_BYTES)
+        .map_err(|e| CliError::Input(format!("--spec {e}")))?;
+    let name = file.display().to_string();
+    ldfi_harness::ldfi_enforce::Spec::parse(&name, &text).map_err(|e| {
+        CliError::Input(format!(
+            "--spec {}:{}:{}: {}",
+            e.file, e.line, e.col, e.kind
+        ))
+    })
+}
+
+/// Saves each counterexample the moment it is found (atomically, under
+/// `--corpus` or `scenarios/corpus/<protocol>/<version>/`), so a Ctrl-C
+/// or a crash later in the search loses none.
+pub struct Saver {
+    protocol: String,
+    dir: Option<PathBuf>,
+    saved: Vec<(ldfi_harness::FaultSet, PathBuf)>,
+    error: Option<CliError>,
+}
+
+impl Saver {
+    pub fn new(protocol: &str, version: &str, corpus: &Option<PathBuf>, no_save: bool) -> Saver {
+        let dir = corpus
+            .clone()
+            .unwrap_or_else(|| Path::new("scenarios/corpus").join(protocol).join(version));
+        Saver {
+            protocol: protocol.to_string(),
+            dir: (!no_save).then_some(dir),
+            saved: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Saves `c` now; the first error is kept for [`Saver::finish`].
+    fn found(&mut self, c: &Counterexample) {
+        let (Some(dir), None) = (&self.dir, &self.error) else {
+            return;
+        };
+        match save(&self.protocol, c, dir) {
+            Ok(path) => self.saved.push((c.config.faults.clone(), path)),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Where each of the report's counterexamples was saved (`None` with
+    /// `--no-save`), or the error that stopped saving.
+    pub fn finish(self, report: &SearchReport) -> Result<Vec<Option<PathBuf>>, CliError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        Ok(report
+            .counterexamples
+            .iter()
+            .map(|c| {
+                (self.saved.iter())
+                    .find(|(f, _)| *f == c.config.faults)
+                    .map(|(_, p)| p.clone())
+            })
+            .collect())
+    }
 }
 
 pub fn run_with_progress(
     p: &dyn ldfi_harness::registry::DynProtocol,
     cfg: &SearchConfig,
     verbose: bool,
+    saver: &mut Saver,
 ) -> Result<SearchReport, CliError> {
     let tty = std::io::stderr().is_terminal() && !verbose;
     let mut last = wall_now();
     let mut progress = |pr: &ldfi_harness::search::Progress<'_>| {
+        if let Some(c) = pr.counterexample {
+            saver.found(c);
+            return;
+        }
         if let (true, Some(v)) = (verbose, pr.verdict) {
-            eprintln!("  #{:<5} {:<9} {}", pr.executions, v.word(), pr.trying);
+            let label = match pr.set_aside {
+                Some(inv) => format!("violates invariant {inv}, no predicate (set aside)"),
+                None => v.word().to_string(),
+            };
+            eprintln!("  #{:<5} {:<9} {}", pr.executions, label, pr.trying);
         }
         if tty && pr.verdict.is_none() && last.elapsed() > Duration::from_millis(100) {
             last = wall_now();
@@ -223,7 +417,7 @@ pub fn run_with_progress(
             let _ = err.flush();
         }
     };
-    let report = search(p, cfg, &mut progress)?;
+    let report = search_until(p, cfg, &mut progress, &super::interrupt::INTERRUPTED)?;
     if tty {
         eprint!("\r\x1b[2K");
     }
@@ -272,9 +466,16 @@ fn to_json(
         "minimize_executions": r.minimize_executions,
         "disagreement": r.disagreement,
         "fault_free_vacuous": r.fault_free_vacuous,
+        "fault_free_violation": r.fault_free.as_ref().map(|run| json!({
+            "invariant": invariant(&run.verdict),
+            "missing": match &run.verdict { ldfi_harness::Verdict::Violated { missing, .. } => missing.clone(), _ => vec![] },
+            "trace_hash": run.trace.hash(),
+        })),
         "vacuous_runs": r.vacuous_runs,
         "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
         "combinations": r.combinations,
+        "candidate_sets": r.candidate_sets,
+        "checks": cfg.checks.name(),
         "counterexample": all.first().cloned(),
         "counterexamples": all,
     })
@@ -300,17 +501,32 @@ fn print_summary(
     println!("strategy      {}", cfg.strategy.name());
     println!("verdict       {}", r.conclusion.word());
     println!(
-        "executions    {} (fault-free run included{}) of a space of {:.3e} fault combinations",
+        "executions    {} (fault-free run included{}) of {} candidate fault sets (Molly's count of the space: {})",
         r.executions,
         if r.vacuous_runs > 0 {
             format!("; {} vacuous", r.vacuous_runs)
         } else {
             String::new()
         },
-        r.combinations
+        big(r.candidate_sets),
+        big(r.combinations)
     );
+    if cfg.checks != Checks::All {
+        println!("checks        {} only", cfg.checks.name());
+    }
     println!("time          {:.1} ms", elapsed.as_secs_f64() * 1000.0);
     print_assurance(cfg, r);
+    if let Some(run) = &r.fault_free {
+        if let ldfi_harness::Verdict::Violated { invariant, missing } = &run.verdict {
+            println!("violates      {invariant}");
+            if !missing.is_empty() {
+                println!("missing       {}", missing.join(", "));
+            }
+        }
+        println!("trace         {}", run.trace.hash());
+        println!();
+        print!("{}", spacetime(&run.trace));
+    }
     for (c, s) in r.counterexamples.iter().zip(saved) {
         println!();
         println!(
@@ -346,6 +562,15 @@ fn print_summary(
     }
 }
 
+/// A count that may exceed f64 (`inf`) in words.
+fn big(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.3e}")
+    } else {
+        "over 1e308".into()
+    }
+}
+
 /// What the verdict rests on, in words.
 fn print_assurance(cfg: &SearchConfig, r: &SearchReport) {
     use ldfi_harness::search::Assurance;
@@ -376,6 +601,13 @@ fn print_assurance(cfg: &SearchConfig, r: &SearchReport) {
         }
         (Conclusion::BudgetExhausted, _) => {
             line("the run budget was spent before the search ended")
+        }
+        (Conclusion::Interrupted, _) => {
+            line("interrupted (Ctrl-C) before the search ended: NOT a certificate")
+        }
+        (Conclusion::FaultFreeViolation, _) => {
+            line("the fault-free run already violates: no fault is needed, nothing was searched;");
+            line("this version is broken without faults (at the protocol's default bounds too)");
         }
         (Conclusion::Counterexample, _) => {}
     }

@@ -2,7 +2,7 @@
 //! and every counterexample replayed on the other versions — root-cause
 //! analysis by searching, not by replaying old schedules.
 
-use super::search::{counterexample_json, run_with_progress, save_all};
+use super::search::{counterexample_json, run_with_progress, Saver};
 use super::shared::{print_json, wall_now, CliError};
 use ldfi_harness::registry::DynProtocol;
 use ldfi_harness::search::{Conclusion, SearchConfig};
@@ -28,9 +28,10 @@ pub fn run(
             ..base.clone()
         };
         let start = wall_now();
-        let report = run_with_progress(p, &cfg, verbose)?;
+        let mut saver = Saver::new(&info.name, version, corpus, no_save);
+        let report = run_with_progress(p, &cfg, verbose, &mut saver)?;
         let ms = start.elapsed().as_secs_f64() * 1e3;
-        let saved = save_all(&info.name, version, &report, corpus, no_save)?;
+        let saved = saver.finish(&report)?;
         let first = report
             .counterexamples
             .first()

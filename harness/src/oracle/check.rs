@@ -30,10 +30,21 @@ impl Side {
             Ok(r) => Side {
                 conclusion: Some(r.conclusion),
                 executions: r.executions,
+                // A fault-free violation is, for the comparison, a
+                // violation with the empty fault set.
                 counterexample: r
                     .counterexamples
                     .first()
-                    .map(|c| (c.config.faults.clone(), c.invariant().to_string())),
+                    .map(|c| (c.config.faults.clone(), c.invariant().to_string()))
+                    .or_else(|| {
+                        r.fault_free.as_ref().map(|run| {
+                            let inv = match &run.verdict {
+                                crate::Verdict::Violated { invariant, .. } => invariant.clone(),
+                                _ => String::new(),
+                            };
+                            (FaultSet::new(), inv)
+                        })
+                    }),
                 error: None,
                 declarations_refuted: r.disagreement.is_some(),
             },
@@ -116,6 +127,7 @@ impl CaseResult {
         }
         match (l.conclusion, x.conclusion) {
             (Some(Conclusion::Counterexample), Some(Conclusion::Counterexample))
+            | (Some(Conclusion::FaultFreeViolation), Some(Conclusion::FaultFreeViolation))
             | (Some(Conclusion::Certified), Some(Conclusion::Certified)) => None,
             (a, b) => Some(format!("inconclusive: ldfi {a:?}, exhaustive {b:?}")),
         }

@@ -47,7 +47,9 @@ impl Summary {
             disagreements: count(&|c| c.disagreement().is_some()),
             ldfi_found: count(&|c| c.ldfi.counterexample.is_some()),
             exhaustive_found: count(&|c| c.exhaustive.counterexample.is_some()),
-            agree_counterexample: count(&|c| both(c, Conclusion::Counterexample)),
+            agree_counterexample: count(&|c| {
+                both(c, Conclusion::Counterexample) || both(c, Conclusion::FaultFreeViolation)
+            }),
             agree_certified: count(&|c| both(c, Conclusion::Certified)),
             ldfi_median_executions: median(cases.iter().map(|c| c.ldfi.executions).collect()),
             exhaustive_median_executions: median(

@@ -132,6 +132,19 @@ fn phase(
                     for invariant in &run.pre_shrinks {
                         solver.block_supersets_for(invariant, &faults);
                     }
+                    // `--checks enforcement`, a run that breaks an invariant
+                    // but no predicate: no counterexample, and no success
+                    // whose lineage explains the invariant. The declared
+                    // phase (invariant lineage steering toward runs off the
+                    // happy path) assumes that more faults on top of a
+                    // broken invariant find no predicate violation a
+                    // smaller set does not, and tries no superset of it.
+                    // The happens-before confirmation checks the
+                    // assumption: there every run, this one included,
+                    // teaches only that it must change.
+                    if run.set_aside.is_some() {
+                        solver.block_supersets(&faults);
+                    }
                     learned.push(Learned {
                         faults,
                         run: *run,

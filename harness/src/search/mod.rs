@@ -19,6 +19,7 @@ use crate::registry::DynProtocol;
 use crate::runner::{fault_space, LineageMode, Run, RunConfig};
 use ldfi_lineage::{CrashMode, FaultSet};
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use assert::{assert_certified, assert_counterexample};
 
@@ -83,12 +84,17 @@ pub struct SearchConfig {
     pub minimize: bool,
 }
 
+/// Default execution budget of a search (every phase together): at most a
+/// few minutes on any shipped protocol, and a bound on the memory the
+/// lineage of the runs takes.
+pub const DEFAULT_MAX_RUNS: u64 = 100_000;
+
 /// Default budget of the happens-before confirmation of a certificate.
 pub const CONFIRM_MAX_RUNS: u64 = 20_000;
 
 impl SearchConfig {
     /// A search of `version`/`workload` within `params`, with defaults for
-    /// everything else: ldfi strategy, seed 0, no run budget, declared
+    /// everything else: ldfi strategy, seed 0, [`DEFAULT_MAX_RUNS`], declared
     /// lineage confirmed under happens-before, all checks, `stop` crashes,
     /// counterexamples minimised by replay, first counterexample only.
     pub fn new(version: &str, workload: &str, params: Params) -> SearchConfig {
@@ -98,7 +104,7 @@ impl SearchConfig {
             params,
             seed: 0,
             strategy: Strategy::Ldfi,
-            max_runs: None,
+            max_runs: Some(DEFAULT_MAX_RUNS),
             all_counterexamples: false,
             lineage: LineageMode::Declared,
             checks: crate::runner::Checks::All,
@@ -131,6 +137,14 @@ pub enum Conclusion {
     /// Declared lineage certified, but the happens-before confirmation ran
     /// out of budget before it could agree or disagree: no certificate.
     Unconfirmed,
+    /// Stopped from outside (Ctrl-C) before it ended: no certificate; the
+    /// counterexamples found so far are in the report.
+    Interrupted,
+    /// The fault-free run already violates ([`SearchReport::fault_free`]):
+    /// there is nothing for faults to break — the bounds leave the
+    /// protocol too little time, or the version is broken without faults.
+    /// Not a counterexample (it has no faults); nothing is saved.
+    FaultFreeViolation,
 }
 
 /// What a verdict of "no counterexample" rests on.
@@ -172,6 +186,8 @@ impl Conclusion {
             Conclusion::Certified => "certified",
             Conclusion::BudgetExhausted => "budget-exhausted",
             Conclusion::Unconfirmed => "unconfirmed",
+            Conclusion::Interrupted => "interrupted",
+            Conclusion::FaultFreeViolation => "fault-free-violation",
         }
     }
 }
@@ -215,6 +231,10 @@ pub struct SearchReport {
     pub counterexamples: Vec<Counterexample>,
     /// Size of the exhaustive space (Molly's formula).
     pub combinations: f64,
+    /// Fault sets the space really holds: subsets of the omissions before
+    /// EFF between distinct faulty nodes, with at most `crashes` crashes,
+    /// one per node — what the exhaustive strategy runs.
+    pub candidate_sets: f64,
     /// Runs whose invariants were all vacuous.
     pub vacuous_runs: u64,
     /// What "no counterexample" rests on.
@@ -228,6 +248,8 @@ pub struct SearchReport {
     /// The fault-free run was vacuous (no invariant's `pre` held): the
     /// search then looked for fault sets that make one hold.
     pub fault_free_vacuous: bool,
+    /// The fault-free run, when it violates ([`Conclusion::FaultFreeViolation`]).
+    pub fault_free: Option<Box<Run>>,
 }
 
 /// Where the search is, for progress displays.
@@ -241,6 +263,12 @@ pub struct Progress<'a> {
     pub found: usize,
     /// `None` before the run; its verdict after.
     pub verdict: Option<&'a Verdict>,
+    /// After the run, under `Checks::Enforcement`: the invariant it
+    /// violates although no predicate does (set aside, not a counterexample).
+    pub set_aside: Option<&'a str>,
+    /// Set once, right after a new (minimal) counterexample is found — the
+    /// moment to save it, before the search goes on or is interrupted.
+    pub counterexample: Option<&'a Counterexample>,
 }
 
 /// Runs a search. `progress` is called before and after each execution.
@@ -248,6 +276,17 @@ pub fn search(
     p: &dyn DynProtocol,
     cfg: &SearchConfig,
     progress: &mut dyn FnMut(&Progress<'_>),
+) -> Result<SearchReport, RunError> {
+    search_until(p, cfg, progress, &AtomicBool::new(false))
+}
+
+/// [`search`], stopping with [`Conclusion::Interrupted`] before the next
+/// execution once `stop` is set (e.g. by a Ctrl-C handler).
+pub fn search_until(
+    p: &dyn DynProtocol,
+    cfg: &SearchConfig,
+    progress: &mut dyn FnMut(&Progress<'_>),
+    stop: &AtomicBool,
 ) -> Result<SearchReport, RunError> {
     let info = p.info();
     let space = fault_space(&info, &cfg.params);
@@ -260,15 +299,19 @@ pub fn search(
             executions: 0,
             counterexamples: Vec::new(),
             combinations: space.combinations(),
+            candidate_sets: space.candidate_sets(),
             vacuous_runs: 0,
             assurance: Assurance::None,
             confirm_executions: 0,
             minimize_executions: 0,
             disagreement: None,
             fault_free_vacuous: false,
+            fault_free: None,
         },
         limit: cfg.max_runs,
         seen: Default::default(),
+        stop,
+        interrupted: false,
     };
     match cfg.strategy {
         Strategy::Ldfi => ldfi::search(&mut s, &space)?,
@@ -277,6 +320,13 @@ pub fn search(
     }
     if s.report.conclusion == Conclusion::Certified && cfg.strategy == Strategy::Exhaustive {
         s.report.assurance = Assurance::Exhaustive;
+    }
+    if s.interrupted {
+        s.report.conclusion = Conclusion::Interrupted;
+    } else if !s.report.counterexamples.is_empty() {
+        // All counterexamples wanted: the budget may end the search after
+        // some were found; it is still a counterexample verdict.
+        s.report.conclusion = Conclusion::Counterexample;
     }
     if s.report.conclusion != Conclusion::Certified {
         s.report.assurance = match s.report.conclusion {
@@ -299,6 +349,10 @@ pub(crate) struct Session<'a> {
     /// Fault sets run so far and whether they violated (minimisation does
     /// not replay what is known).
     seen: std::collections::BTreeMap<FaultSet, bool>,
+    /// Set from outside to stop before the next execution.
+    stop: &'a AtomicBool,
+    /// The search stopped because `stop` was set.
+    interrupted: bool,
 }
 
 /// What one execution gave.
@@ -317,6 +371,10 @@ pub(crate) enum Step {
 impl Session<'_> {
     /// Runs one fault set, counting it; records a counterexample.
     pub(crate) fn execute(&mut self, faults: FaultSet) -> Result<Step, RunError> {
+        if self.stop.load(Ordering::Relaxed) {
+            self.interrupted = true;
+            return Ok(Step::Budget);
+        }
         if let Some(max) = self.limit {
             if self.report.executions >= max {
                 self.report.conclusion = Conclusion::BudgetExhausted;
@@ -328,6 +386,8 @@ impl Session<'_> {
             trying: &faults,
             found: self.report.counterexamples.len(),
             verdict: None,
+            set_aside: None,
+            counterexample: None,
         });
         let config = self.config(faults);
         let run = self.p.run(&config)?;
@@ -338,7 +398,14 @@ impl Session<'_> {
             trying: &config.faults,
             found: self.report.counterexamples.len(),
             verdict: Some(&run.verdict),
+            set_aside: run.set_aside.as_deref(),
+            counterexample: None,
         });
+        if config.faults.is_empty() && run.verdict.is_violated() {
+            self.report.conclusion = Conclusion::FaultFreeViolation;
+            self.report.fault_free = Some(Box::new(run));
+            return Ok(Step::Stop);
+        }
         if run.verdict == Verdict::Vacuous {
             self.report.vacuous_runs += 1;
             if config.faults.is_empty() {
@@ -364,6 +431,14 @@ impl Session<'_> {
         let faults = cex.config.faults.clone();
         let known = (self.report.counterexamples.iter()).any(|c| c.config.faults == faults);
         if !known {
+            (self.progress)(&Progress {
+                executions: self.report.executions,
+                trying: &faults,
+                found: self.report.counterexamples.len() + 1,
+                verdict: Some(&cex.run.verdict),
+                set_aside: None,
+                counterexample: Some(&cex),
+            });
             self.report.counterexamples.push(cex);
         }
         Ok(if self.cfg.all_counterexamples {

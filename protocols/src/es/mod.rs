@@ -134,10 +134,11 @@ impl Protocol for EsReplication {
     }
 
     /// The message-level predicates of `protocols/specs/es-replication.spec`.
-    fn enforcement(&self, _setup: &Setup) -> Option<ldfi_enforce::Spec> {
-        let spec = ldfi_enforce::Spec::parse("es-replication.spec", ENFORCEMENT_SPEC)
-            .unwrap_or_else(|e| panic!("the shipped es-replication.spec must parse: {e}"));
-        Some(spec)
+    fn enforcement(
+        &self,
+        _setup: &Setup,
+    ) -> Result<Option<ldfi_enforce::Spec>, ldfi_enforce::SpecError> {
+        ldfi_enforce::Spec::parse("es-replication.spec", ENFORCEMENT_SPEC).map(Some)
     }
 
     /// The perfect failure detector: `M` learns of a copy's crash at the next tick.

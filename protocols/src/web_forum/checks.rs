@@ -82,15 +82,10 @@ pub const SPEC_FILE: &str = "protocols/specs/web-forum.spec";
 /// The spec's source, compiled in.
 pub const SPEC_SOURCE: &str = include_str!("../../specs/web-forum.spec");
 
-/// The enforcement spec, parsed once per process.
-///
-/// # Panics
-/// If the shipped spec does not parse: a bug in this crate (a test parses it).
-pub fn spec() -> Spec {
-    static SPEC: OnceLock<Spec> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        Spec::parse(SPEC_FILE, SPEC_SOURCE)
-            .unwrap_or_else(|e| panic!("bug: the shipped web-forum spec does not parse:\n{e}"))
-    })
-    .clone()
+/// The enforcement spec, parsed once per process; a parse error (with its
+/// `file:line:col`) is returned, never a panic.
+pub fn spec() -> Result<Spec, ldfi_harness::ldfi_enforce::SpecError> {
+    static SPEC: OnceLock<Result<Spec, ldfi_harness::ldfi_enforce::SpecError>> = OnceLock::new();
+    SPEC.get_or_init(|| Spec::parse(SPEC_FILE, SPEC_SOURCE))
+        .clone()
 }

@@ -154,7 +154,10 @@ impl Protocol for WebForum {
     /// I1, I2 and the service models of `protocols/specs/web-forum.spec`,
     /// the same for every version: the spec describes the forum, not a
     /// frontend.
-    fn enforcement(&self, _setup: &Setup) -> Option<Spec> {
-        Some(checks::spec())
+    fn enforcement(
+        &self,
+        _setup: &Setup,
+    ) -> Result<Option<Spec>, ldfi_harness::ldfi_enforce::SpecError> {
+        checks::spec().map(Some)
     }
 }
