@@ -101,6 +101,15 @@ pub enum RunError {
     /// A fault the bounds do not allow.
     #[error(transparent)]
     Fault(#[from] FaultError),
+    /// Only predicates were to decide, and the protocol has none.
+    #[error(
+        "--checks enforcement: {protocol} declares no enforcement predicates \
+         (give --spec FILE, or check invariants)"
+    )]
+    NoPredicates {
+        /// The protocol.
+        protocol: String,
+    },
     /// The enforcement spec does not parse (`file:line:col: what`).
     #[error("enforcement spec: {0}")]
     Spec(String),

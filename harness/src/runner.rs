@@ -223,11 +223,9 @@ pub fn run_with_spec<P: Protocol>(
                     .map_err(|e| RunError::Spec(spec_error_line(&e)))?,
             };
             if spec.is_none() && cfg.checks == Checks::Enforcement {
-                return Err(RunError::Params(format!(
-                    "checks = enforcement, but {} declares no enforcement predicates \
-                     (give a spec file, or check invariants)",
-                    info.name
-                )));
+                return Err(RunError::NoPredicates {
+                    protocol: info.name.clone(),
+                });
             }
             spec.map(|s| ldfi_enforce::Checker::new(&s))
         }
