@@ -1,6 +1,6 @@
 //! The end state of a run, as invariants read it.
 
-use ldfi_lineage::{EndView, Fact, NodeIdx, Prop, Tick};
+use ldfi_lineage::{EndView, Event, Fact, NodeIdx, Prop, Tick};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What holds at EOT: every fact derived (by which nodes), and which nodes
@@ -13,6 +13,39 @@ pub struct EndState {
 }
 
 impl EndState {
+    /// The end state of a run over `nodes`: `held[i]` the facts node `i`
+    /// holds at EOT; crashes (and restarts) read from `events`.
+    pub(crate) fn from_run<'a, I, F>(nodes: &[String], held: I, events: &[Event]) -> EndState
+    where
+        I: IntoIterator<Item = F>,
+        F: IntoIterator<Item = &'a Fact>,
+    {
+        let mut end = EndState {
+            nodes: nodes.to_vec(),
+            ..EndState::default()
+        };
+        for (i, facts) in held.into_iter().enumerate() {
+            for fact in facts {
+                end.facts
+                    .entry(fact.clone())
+                    .or_default()
+                    .insert(i as NodeIdx);
+            }
+        }
+        for e in events {
+            match e {
+                Event::Crash { node, at } => {
+                    end.crashed.insert(*node, *at);
+                }
+                Event::Restart { node, .. } => {
+                    end.crashed.remove(node);
+                }
+                _ => {}
+            }
+        }
+        end
+    }
+
     /// Node names, in order.
     pub fn nodes(&self) -> &[String] {
         &self.nodes

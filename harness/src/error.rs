@@ -116,4 +116,7 @@ pub enum RunError {
     /// The simulator failed (a bug).
     #[error("simulation failed: {0}")]
     Sim(String),
+    /// A message from a real process cannot be read (the dataplane).
+    #[error("dataplane: {0}")]
+    Wire(String),
 }

@@ -13,6 +13,7 @@
 //! - [`diagram`] — spacetime diagrams for terminals.
 //! - [`search`] — the search loop and its strategies (ldfi, random, exhaustive).
 //! - [`registry`] — protocols by name, message types erased.
+//! - [`remote`] — the seam to real processes: one node hosted alone, the sidecar's wire, the conductor's verdict.
 //! - [`oracle`] — the soundness oracle: generated protocols, ldfi against exhaustive.
 #![deny(missing_docs)]
 
@@ -26,6 +27,7 @@ pub mod model;
 pub mod oracle;
 mod plan;
 pub mod registry;
+pub mod remote;
 pub mod runner;
 pub mod schedule;
 pub mod schedule_check;

@@ -2,7 +2,7 @@
 //! during a run.
 
 use crate::error::FaultError;
-use ldfi_lineage::{Fault, FaultSet, FaultSpace, NodeIdx, Tick};
+use ldfi_lineage::{Fault, FaultSet, FaultSpace, Loss, NodeIdx, Tick};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the message layer does with one send.
@@ -14,6 +14,16 @@ pub(crate) enum Fate {
     Partitioned,
     /// Delivered `extra` ticks late, `copies` times (1, or 2 if duplicated).
     Deliver { extra: Tick, copies: u8 },
+}
+
+/// Where one send goes: its arrivals `(delivery tick, copy)` within EOT,
+/// and why it is lost, if it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Route {
+    /// Delivery ticks and copy numbers, each at most EOT.
+    pub arrivals: Vec<(Tick, u8)>,
+    /// Why the message is lost (also `AfterEot` when it arrives too late).
+    pub lost: Option<Loss>,
 }
 
 /// The compiled schedule.
@@ -149,6 +159,40 @@ impl Plan {
             } else {
                 1
             },
+        }
+    }
+
+    /// Where what `from` sends `to` at tick `t` goes, for a run ending at
+    /// `eot`: the one rule the simulator's message layer and the dataplane's
+    /// sidecar both apply. A sender that is down (molly semantics) loses it.
+    pub(crate) fn route(
+        &self,
+        from: NodeIdx,
+        to: NodeIdx,
+        t: Tick,
+        eot: Tick,
+        sender_down: bool,
+    ) -> Route {
+        let lost = |reason| Route {
+            arrivals: Vec::new(),
+            lost: Some(reason),
+        };
+        match self.fate(from, to, t) {
+            _ if sender_down => lost(Loss::SenderDown),
+            Fate::Omitted => lost(Loss::Omitted),
+            Fate::Partitioned => lost(Loss::Partitioned),
+            Fate::Deliver { extra, copies } => {
+                // Saturating: a delay past EOT means "never arrives".
+                let at = t.saturating_add(1).saturating_add(extra);
+                let arrivals = (0..copies)
+                    .map(|c| (at.saturating_add(c as Tick), c))
+                    .filter(|(when, _)| *when <= eot)
+                    .collect();
+                Route {
+                    arrivals,
+                    lost: (at > eot).then_some(Loss::AfterEot),
+                }
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::error::RunError;
 use crate::model::{Protocol, ProtocolInfo};
+use crate::remote::{Assembled, Decoder, RemoteNode, Wire};
 use crate::runner::{run, run_with_spec, Run, RunConfig};
 use ldfi_enforce::Spec;
 
@@ -15,6 +16,23 @@ pub trait DynProtocol {
     /// Runs it once, checked against `spec` instead of its own
     /// enforcement predicates.
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError>;
+    /// Hosts one of its nodes alone, for a real process ([`crate::remote::host`]).
+    fn host(&self, cfg: &RunConfig, node: &str) -> Result<Box<dyn RemoteNode>, RunError>;
+    /// The message layer a sidecar applies ([`Wire::new`]).
+    fn wire(&self, cfg: &RunConfig) -> Result<Wire, RunError>;
+    /// Decodes its messages for the enforcement checker.
+    fn decoder(&self) -> Decoder;
+    /// Its enforcement predicates for the run `cfg`, if any.
+    fn enforcement_spec(&self, cfg: &RunConfig) -> Result<Option<Spec>, RunError>;
+    /// The verdict on a run assembled from real processes, with `spec`'s
+    /// predicates instead of its own if given
+    /// ([`crate::remote::judge_assembled`]).
+    fn judge_assembled(
+        &self,
+        cfg: &RunConfig,
+        run: Assembled,
+        spec: Option<&Spec>,
+    ) -> Result<Run, RunError>;
 }
 
 impl<P: Protocol> DynProtocol for P {
@@ -28,6 +46,31 @@ impl<P: Protocol> DynProtocol for P {
 
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError> {
         run_with_spec(self, cfg, Some(spec))
+    }
+
+    fn host(&self, cfg: &RunConfig, node: &str) -> Result<Box<dyn RemoteNode>, RunError> {
+        crate::remote::host(self, cfg, node)
+    }
+
+    fn wire(&self, cfg: &RunConfig) -> Result<Wire, RunError> {
+        Wire::new(self, cfg)
+    }
+
+    fn decoder(&self) -> Decoder {
+        crate::remote::decode::<P::Msg>
+    }
+
+    fn enforcement_spec(&self, cfg: &RunConfig) -> Result<Option<Spec>, RunError> {
+        crate::runner::spec_of(self, cfg)
+    }
+
+    fn judge_assembled(
+        &self,
+        cfg: &RunConfig,
+        run: Assembled,
+        spec: Option<&Spec>,
+    ) -> Result<Run, RunError> {
+        crate::remote::judge_assembled(self, cfg, run, spec)
     }
 }
 
@@ -56,6 +99,32 @@ impl DynProtocol for WithSpec<'_> {
 
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError> {
         self.inner.run_with_spec(cfg, spec)
+    }
+
+    fn host(&self, cfg: &RunConfig, node: &str) -> Result<Box<dyn RemoteNode>, RunError> {
+        self.inner.host(cfg, node)
+    }
+
+    fn wire(&self, cfg: &RunConfig) -> Result<Wire, RunError> {
+        self.inner.wire(cfg)
+    }
+
+    fn decoder(&self) -> Decoder {
+        self.inner.decoder()
+    }
+
+    fn enforcement_spec(&self, _cfg: &RunConfig) -> Result<Option<Spec>, RunError> {
+        Ok(Some(self.spec.clone()))
+    }
+
+    fn judge_assembled(
+        &self,
+        cfg: &RunConfig,
+        run: Assembled,
+        spec: Option<&Spec>,
+    ) -> Result<Run, RunError> {
+        self.inner
+            .judge_assembled(cfg, run, Some(spec.unwrap_or(&self.spec)))
     }
 }
 

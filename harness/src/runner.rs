@@ -207,29 +207,8 @@ pub fn run_with_spec<P: Protocol>(
     validate(p, cfg)?;
     let info = p.info();
     let plan = Plan::new(&fault_space(&info, &cfg.params), &cfg.faults)?;
-    let setup = Setup {
-        version: cfg.version.clone(),
-        workload: cfg.workload.clone(),
-        params: cfg.params,
-        nodes: info.nodes.clone(),
-    };
-    let checker = match cfg.checks {
-        Checks::Invariants => None,
-        _ => {
-            let spec = match spec {
-                Some(s) => Some(s.clone()),
-                None => p
-                    .enforcement(&setup)
-                    .map_err(|e| RunError::Spec(spec_error_line(&e)))?,
-            };
-            if spec.is_none() && cfg.checks == Checks::Enforcement {
-                return Err(RunError::NoPredicates {
-                    protocol: info.name.clone(),
-                });
-            }
-            spec.map(|s| ldfi_enforce::Checker::new(&s))
-        }
-    };
+    let setup = setup_of(&info, cfg);
+    let checker = checker_of(p, &setup, cfg, spec)?;
     let mut world = build_world(p, &setup, cfg, plan);
     world.checker = checker;
     let world = Rc::new(RefCell::new(world));
@@ -238,7 +217,69 @@ pub fn run_with_spec<P: Protocol>(
         .map_err(|_| RunError::Sim("a host outlived the simulation".into()))?;
     let world = world.into_inner();
     let end = world.end_state();
-    let mut checked = check(&p.invariants(&setup), &end);
+    let trace = Trace {
+        nodes: world.names,
+        eot: world.eot,
+        events: world.events,
+    };
+    Ok(judge(
+        p,
+        &setup,
+        cfg,
+        trace,
+        end,
+        &world.violations,
+        world.sites,
+    ))
+}
+
+/// The enforcement checker of a run: `spec`'s predicates if given, else
+/// the protocol's own; none when only invariants are checked.
+pub(crate) fn checker_of<P: Protocol>(
+    p: &P,
+    setup: &Setup,
+    cfg: &RunConfig,
+    spec: Option<&ldfi_enforce::Spec>,
+) -> Result<Option<ldfi_enforce::Checker>, RunError> {
+    if cfg.checks == Checks::Invariants {
+        return Ok(None);
+    }
+    let spec = match spec {
+        Some(s) => Some(s.clone()),
+        None => p
+            .enforcement(setup)
+            .map_err(|e| RunError::Spec(spec_error_line(&e)))?,
+    };
+    if spec.is_none() && cfg.checks == Checks::Enforcement {
+        return Err(RunError::NoPredicates {
+            protocol: p.info().name,
+        });
+    }
+    Ok(spec.map(|s| ldfi_enforce::Checker::new(&s)))
+}
+
+/// The protocol's own enforcement predicates for the run `cfg`.
+pub(crate) fn spec_of<P: Protocol>(
+    p: &P,
+    cfg: &RunConfig,
+) -> Result<Option<ldfi_enforce::Spec>, RunError> {
+    p.enforcement(&setup_of(&p.info(), cfg))
+        .map_err(|e| RunError::Spec(spec_error_line(&e)))
+}
+
+/// The run's verdict from its end state and what the enforcement
+/// predicates reported: invariants first, then predicates (as `cfg.checks`
+/// says). The simulator and the dataplane's conductor both end here.
+pub(crate) fn judge<P: Protocol>(
+    p: &P,
+    setup: &Setup,
+    cfg: &RunConfig,
+    trace: Trace,
+    end: EndState,
+    violations: &[ldfi_enforce::Violation],
+    sites: Vec<(usize, &'static std::panic::Location<'static>)>,
+) -> Run {
+    let mut checked = check(&p.invariants(setup), &end);
     let mut set_aside = None;
     if cfg.checks == Checks::Enforcement {
         if let Verdict::Violated { invariant, .. } = &checked.verdict {
@@ -249,7 +290,7 @@ pub fn run_with_spec<P: Protocol>(
     let enforce_first = cfg.checks == Checks::Enforcement || !checked.verdict.is_violated();
     if let (true, Some(v)) = (
         enforce_first && cfg.checks != Checks::Invariants,
-        world.violations.first(),
+        violations.first(),
     ) {
         checked.verdict = Verdict::Violated {
             invariant: violation_name(&v.source),
@@ -257,13 +298,7 @@ pub fn run_with_spec<P: Protocol>(
         };
         checked.outcomes.clear();
     }
-    let sites = world.sites;
-    let trace = Trace {
-        nodes: world.names,
-        eot: world.eot,
-        events: world.events,
-    };
-    Ok(Run {
+    Run {
         trace,
         end,
         verdict: checked.verdict,
@@ -273,10 +308,25 @@ pub fn run_with_spec<P: Protocol>(
         pre_shrinks: checked.pre_shrinks,
         sites,
         set_aside,
-    })
+    }
 }
 
-fn build_world<P: Protocol>(p: &P, setup: &Setup, cfg: &RunConfig, plan: Plan) -> World<P::Msg> {
+/// The setup of a run of `p` under `cfg`.
+pub(crate) fn setup_of(info: &crate::model::ProtocolInfo, cfg: &RunConfig) -> Setup {
+    Setup {
+        version: cfg.version.clone(),
+        workload: cfg.workload.clone(),
+        params: cfg.params,
+        nodes: info.nodes.clone(),
+    }
+}
+
+pub(crate) fn build_world<P: Protocol>(
+    p: &P,
+    setup: &Setup,
+    cfg: &RunConfig,
+    plan: Plan,
+) -> World<P::Msg> {
     let index = |name: &str| setup.nodes.iter().position(|n| n == name);
     let mut inputs: crate::world::Inputs<P::Msg> = BTreeMap::new();
     let mut count = 0u32;

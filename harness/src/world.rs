@@ -5,8 +5,8 @@
 use crate::ctx::{Ctx, Local, Outgoing};
 use crate::end::EndState;
 use crate::model::{Message, Node};
-use crate::plan::{Fate, Plan};
-use ldfi_lineage::{Cause, CrashMode, Event, Loss, MsgId, NodeIdx, Tick, ENV};
+use crate::plan::Plan;
+use ldfi_lineage::{Cause, CrashMode, Event, MsgId, NodeIdx, Tick, ENV};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -111,6 +111,16 @@ impl<M: Message> World<M> {
         t: Tick,
         arrived: Vec<Envelope<M>>,
     ) -> Vec<Datagram> {
+        if !self.handle_tick(me, t, arrived) {
+            return Vec::new();
+        }
+        self.flush(me, t)
+    }
+
+    /// Everything of [`World::step`] up to the wire: the node's tick, its
+    /// sends left in the outbox. False if the node is down under `stop`
+    /// semantics (it did nothing; what was due for it is lost).
+    pub(crate) fn handle_tick(&mut self, me: NodeIdx, t: Tick, arrived: Vec<Envelope<M>>) -> bool {
         let i = me as usize;
         for (id, at, copy, msg) in arrived {
             self.inbox[i].insert((at, id, copy), msg);
@@ -127,14 +137,9 @@ impl<M: Message> World<M> {
         }
         let due = self.due(i, t);
         if self.down[i] && self.crash_mode == CrashMode::Stop {
-            for ((_, id, _), _) in due {
-                self.events.push(Event::Lost {
-                    id,
-                    to: me,
-                    reason: Loss::ReceiverDown,
-                });
-            }
-            return Vec::new();
+            let due = due.into_iter().map(|((_, id, _), _)| id);
+            self.events.extend(crate::remote::lost_while_down(me, due));
+            return false;
         }
         self.locals[i].send_seq = 0;
         if t == 1 || restarted {
@@ -169,7 +174,7 @@ impl<M: Message> World<M> {
         }
         self.fire_timers(me, t);
         self.handle(me, t, None, Vec::new(), |n, ctx| n.on_tick(ctx));
-        self.flush(me, t)
+        true
     }
 
     /// Takes the messages due at node `i` by tick `t` out of its inbox.
@@ -236,14 +241,47 @@ impl<M: Message> World<M> {
     /// Feeds a delivered message to the enforcement predicates.
     fn enforce(&mut self, from: NodeIdx, to: NodeIdx, msg: &M) {
         if let Some(checker) = &mut self.checker {
-            let (src, dst) = (&self.names[from as usize], &self.names[to as usize]);
-            let ev = ldfi_enforce::MsgEvent::from_rpc_message(src.as_str(), dst.as_str(), msg)
-                .unwrap_or_else(|e| {
-                    panic!("protocol model bug: message {msg:?} cannot be checked: {e}")
-                });
-            let found = checker.observe(&ev);
-            self.violations.extend(found.iter().cloned());
+            observe(checker, &self.names, from, to, msg, &mut self.violations);
         }
+    }
+
+    /// Takes what `me` sent this tick out of the outbox, in send order,
+    /// with each message's encoding; fills in the labels of their `Send`
+    /// events.
+    pub(crate) fn take_sends(&mut self) -> Vec<(Outgoing<M>, Vec<u8>)> {
+        let mut sends = Vec::new();
+        for out in std::mem::take(&mut self.outbox) {
+            let body = postcard::to_stdvec(&out.msg).expect("messages serialize");
+            let label = match self.labels.get(&body) {
+                Some(l) => l.clone(),
+                None => {
+                    let l = crate::ctx::label(&out.msg);
+                    self.labels.insert(body.clone(), l.clone());
+                    l
+                }
+            };
+            if let Event::Send { label: slot, .. } = &mut self.events[out.event] {
+                *slot = label;
+            }
+            sends.push((out, body));
+        }
+        sends
+    }
+
+    /// The harness-side state of node `me`.
+    pub(crate) fn local_mut(&mut self, me: NodeIdx) -> &mut Local {
+        &mut self.locals[me as usize]
+    }
+
+    /// The label of a message sent this run, by its encoding.
+    pub(crate) fn label_of(&self, body: &[u8]) -> String {
+        self.labels.get(body).cloned().unwrap_or_default()
+    }
+
+    /// Whether `me` is down (under `molly` semantics it still runs, but
+    /// what it sends is lost).
+    pub(crate) fn is_down(&self, me: NodeIdx) -> bool {
+        self.down[me as usize]
     }
 
     /// Applies the schedule to what `me` sent this tick. A message a node
@@ -252,41 +290,16 @@ impl<M: Message> World<M> {
     fn flush(&mut self, me: NodeIdx, t: Tick) -> Vec<Datagram> {
         let mut wire = Vec::new();
         let sender_down = self.down[me as usize];
-        for Outgoing { id, to, msg, event } in std::mem::take(&mut self.outbox) {
-            let body = postcard::to_stdvec(&msg).expect("messages serialize");
-            let label = match self.labels.get(&body) {
-                Some(l) => l.clone(),
-                None => {
-                    let l = crate::ctx::label(&msg);
-                    self.labels.insert(body.clone(), l.clone());
-                    l
+        for (Outgoing { id, to, msg, .. }, body) in self.take_sends() {
+            let route = self.plan.route(id.from, to, t, self.eot, sender_down);
+            for (when, c) in route.arrivals {
+                if to == me {
+                    self.inbox[to as usize].insert((when, id, c), msg.clone());
+                } else {
+                    wire.push((to, encode(id, when, c, &body)));
                 }
-            };
-            if let Event::Send { label: slot, .. } = &mut self.events[event] {
-                *slot = label;
             }
-            let reason = match self.plan.fate(id.from, to, t) {
-                _ if sender_down => Some(Loss::SenderDown),
-                Fate::Omitted => Some(Loss::Omitted),
-                Fate::Partitioned => Some(Loss::Partitioned),
-                Fate::Deliver { extra, copies } => {
-                    // Saturating: a delay past EOT means "never arrives".
-                    let at = t.saturating_add(1).saturating_add(extra);
-                    for c in 0..copies {
-                        let when = at.saturating_add(c as Tick);
-                        if when > self.eot {
-                            continue;
-                        }
-                        if to == me {
-                            self.inbox[to as usize].insert((when, id, c), msg.clone());
-                        } else {
-                            wire.push((to, encode(id, when, c, &body)));
-                        }
-                    }
-                    (at > self.eot).then_some(Loss::AfterEot)
-                }
-            };
-            if let Some(reason) = reason {
+            if let Some(reason) = route.lost {
                 self.events.push(Event::Lost { id, to, reason });
             }
         }
@@ -295,31 +308,25 @@ impl<M: Message> World<M> {
 
     /// The end state: facts held and nodes down at EOT.
     pub(crate) fn end_state(&self) -> EndState {
-        let mut end = EndState {
-            nodes: self.names.clone(),
-            ..EndState::default()
-        };
-        for (i, local) in self.locals.iter().enumerate() {
-            for fact in local.held.keys() {
-                end.facts
-                    .entry(fact.clone())
-                    .or_default()
-                    .insert(i as NodeIdx);
-            }
-        }
-        for e in &self.events {
-            match e {
-                Event::Crash { node, at } => {
-                    end.crashed.insert(*node, *at);
-                }
-                Event::Restart { node, .. } => {
-                    end.crashed.remove(node);
-                }
-                _ => {}
-            }
-        }
-        end
+        let held = self.locals.iter().map(|l| l.held.keys());
+        EndState::from_run(&self.names, held, &self.events)
     }
+}
+
+/// Feeds a delivered message to the enforcement predicates; keeps what
+/// they report.
+pub(crate) fn observe<M: Message>(
+    checker: &mut ldfi_enforce::Checker,
+    names: &[String],
+    from: NodeIdx,
+    to: NodeIdx,
+    msg: &M,
+    violations: &mut Vec<ldfi_enforce::Violation>,
+) {
+    let (src, dst) = (&names[from as usize], &names[to as usize]);
+    let ev = ldfi_enforce::MsgEvent::from_rpc_message(src.as_str(), dst.as_str(), msg)
+        .unwrap_or_else(|e| panic!("protocol model bug: message {msg:?} cannot be checked: {e}"));
+    violations.extend(checker.observe(&ev).iter().cloned());
 }
 
 /// A datagram: the envelope header, then the encoded message.
