@@ -32,6 +32,7 @@ pub fn spacetime(trace: &Trace) -> String {
                     Loss::ReceiverDown => "✗ receiver down",
                     Loss::AfterEot => "(after EOT)",
                     Loss::SenderDown => "✗ sender down",
+                    Loss::Refused => "✗ refused by sidecar",
                 };
                 if let (Some(list), Some(i)) =
                     (cells.get_mut(&(id.sent, id.from)), sent_at.get(&(*id, *to)))

@@ -58,6 +58,10 @@ pub enum Loss {
     /// Its sender had crashed (under [`CrashMode::Molly`] a crashed node
     /// still computes and sends, but nothing it sends leaves it).
     SenderDown,
+    /// An enforcement sidecar refused it (a predicate forbids it, or it
+    /// could not be decoded). Only on the real dataplane, under
+    /// `--enforce refuse`; never in simulation.
+    Refused,
 }
 
 /// What a crash does to a node: the crash semantics of the fault model,

@@ -58,7 +58,8 @@ pub fn same_through(trace: &Trace, t: Tick, out: &mut Vec<Vertex>) -> Vid {
                     let label = format!("lost {}→{} @{}", id.from, to, id.sent);
                     parts.push(push(Vertex::Not { label, child: m }));
                 }
-                Loss::Partitioned => parts.push(push(Vertex::False)),
+                // Not a fault the search controls.
+                Loss::Partitioned | Loss::Refused => parts.push(push(Vertex::False)),
                 // Implied by the crash literals below.
                 Loss::ReceiverDown | Loss::SenderDown | Loss::AfterEot => {}
             },

@@ -3,9 +3,12 @@
 mod bench;
 mod bench_shipped;
 mod corpus;
+mod dataplane;
 mod explain;
 mod interrupt;
 mod list;
+mod node;
+mod proxy;
 mod replay;
 mod search;
 mod shared;
@@ -67,6 +70,13 @@ nothing; molly: it still receives and computes, but sends nothing); at most
     /// Compare ldfi, random and exhaustive search side by side, and measure
     /// the cost of one execution (use a release build).
     Bench(bench::Args),
+    /// Run schedules on real processes: every node a gRPC server behind an
+    /// enforcement sidecar (see the README, "Real processes").
+    Dataplane(dataplane::Args),
+    /// One node of a protocol as a gRPC server (started by `dataplane`).
+    Node(node::Args),
+    /// The enforcement sidecar in front of one node (started by `dataplane`).
+    Proxy(proxy::Args),
 }
 
 /// Runs the command.
@@ -78,5 +88,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Explain(a) => explain::run(a),
         Command::Corpus(a) => corpus::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Dataplane(a) => dataplane::run(a),
+        Command::Node(a) => node::run(a),
+        Command::Proxy(a) => proxy::run(a),
     }
 }

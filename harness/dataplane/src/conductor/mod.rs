@@ -1,0 +1,201 @@
+//! The conductor: runs a schedule on real processes in lockstep.
+//!
+//! Every tick it asks each node's sidecar to run the node's tick (all at
+//! once: within a tick nodes are independent, as in simulation, where what
+//! one sends arrives a tick later). A tick ends when every node has handled
+//! it and every envelope it sent is held at its receiver's sidecar or lost.
+//! The events come back per node and are laid out as the simulator lays
+//! them out — by tick, then by node — so the trace hashes the same.
+//! Crashes (`stop` semantics) kill the node's process before its tick;
+//! the conductor then records the crash and what was due for it as lost,
+//! as the simulator's world does. A restart relaunches the process and
+//! hands it the harness-side state its node had (its step counter, facts
+//! held and RNG position).
+
+pub mod args;
+pub mod cluster;
+mod compare;
+
+use crate::envelope::id;
+use crate::error::DataplaneError;
+use cluster::Cluster;
+use ldfi_harness::remote::{lost_while_down, Assembled, Snapshot};
+use ldfi_harness::{CrashMode, Fault, RunConfig};
+use ldfi_lineage::{Event, NodeIdx, Tick, Trace};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use compare::first_difference;
+
+/// How to conduct a run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The `ldfi` binary every child runs.
+    pub exe: PathBuf,
+    /// `observe` (forward violating messages, as simulation does: the
+    /// conformance mode) or `refuse`.
+    pub enforce: String,
+    /// Where the sidecars append their violation records (JSONL).
+    pub violations: Option<PathBuf>,
+    /// Kill this node's sidecar before this tick (a fault of the dataplane
+    /// itself, to see it fail closed).
+    pub kill_sidecar: Option<(String, Tick)>,
+}
+
+/// A run conducted on real processes.
+#[derive(Debug)]
+pub struct Conducted {
+    /// Its trace, end state and delivered messages, for the verdict.
+    pub assembled: Assembled,
+    /// Per sidecar, in node order: its counters (Prometheus text).
+    pub prometheus: Vec<String>,
+    /// Every sidecar's violation records (JSONL lines), in node order.
+    pub violations: Vec<String>,
+    /// Processes started (relaunches included).
+    pub processes: usize,
+}
+
+/// Runs `cfg` of `protocol` (whose nodes are `names`) on real processes.
+pub fn conduct(
+    protocol: &str,
+    names: &[String],
+    cfg: &RunConfig,
+    opts: &Options,
+) -> Result<Conducted, DataplaneError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| DataplaneError::Io {
+            what: "start the tokio runtime".into(),
+            source,
+        })?;
+    rt.block_on(conduct_async(protocol, names, cfg, opts))
+}
+
+/// The ticks at which nodes crash and restart, by node index.
+fn crash_plan(
+    names: &[String],
+    cfg: &RunConfig,
+) -> (BTreeMap<usize, Tick>, BTreeMap<(usize, Tick), ()>) {
+    let index = |n: &str| names.iter().position(|m| m == n);
+    let (mut crash, mut restart) = (BTreeMap::new(), BTreeMap::new());
+    for f in cfg.faults.faults() {
+        match f {
+            Fault::Crash { node, at } => {
+                if let Some(i) = index(node) {
+                    crash.insert(i, *at);
+                }
+            }
+            Fault::Restart { node, at } => {
+                if let Some(i) = index(node) {
+                    restart.insert((i, *at), ());
+                }
+            }
+            _ => {}
+        }
+    }
+    (crash, restart)
+}
+
+async fn conduct_async(
+    protocol: &str,
+    names: &[String],
+    cfg: &RunConfig,
+    opts: &Options,
+) -> Result<Conducted, DataplaneError> {
+    let run = args::run_flags(protocol, cfg);
+    let mut cluster = Cluster::start(
+        &opts.exe,
+        run,
+        names,
+        &opts.enforce,
+        opts.violations.as_deref(),
+    )
+    .await?;
+    let (crash, restart) = crash_plan(names, cfg);
+    let n = names.len();
+    let mut snapshots: Vec<Snapshot> = vec![Snapshot::default(); n];
+    let mut resume: Vec<Vec<u8>> = vec![Vec::new(); n];
+    let mut events = Vec::new();
+    let mut bodies = BTreeMap::new();
+    for t in 1..=cfg.params.eot {
+        let mut crashed_now = vec![false; n];
+        for i in 0..n {
+            if restart.contains_key(&(i, t)) {
+                cluster.relaunch_node(i)?;
+                resume[i] = serde_json::to_vec(&snapshots[i]).expect("snapshots serialize");
+            } else if crash.get(&i) == Some(&t) && cfg.crash == CrashMode::Stop {
+                cluster.kill_node(i);
+                crashed_now[i] = true;
+            }
+        }
+        if let Some((name, at)) = &opts.kill_sidecar {
+            if *at == t {
+                if let Some(i) = names.iter().position(|m| m == name) {
+                    cluster.kill_sidecar(i);
+                }
+            }
+        }
+        let replies = cluster.tick(t, &mut resume).await?;
+        for (i, reply) in replies.into_iter().enumerate() {
+            let who = || format!("node {}", names[i]);
+            for env in &reply.delivered {
+                bodies.insert(id(env), env.body.clone());
+            }
+            match reply.step {
+                Some(step) => {
+                    let evs: Vec<Event> = serde_json::from_slice(&step.events).map_err(|e| {
+                        DataplaneError::Reply {
+                            process: who(),
+                            why: format!("events: {e}"),
+                        }
+                    })?;
+                    snapshots[i] = serde_json::from_slice(&step.snapshot).map_err(|e| {
+                        DataplaneError::Reply {
+                            process: who(),
+                            why: format!("snapshot: {e}"),
+                        }
+                    })?;
+                    events.extend(evs);
+                }
+                None => {
+                    if crashed_now[i] {
+                        events.push(Event::Crash {
+                            node: i as NodeIdx,
+                            at: t,
+                        });
+                    }
+                    events.extend(lost_while_down(
+                        i as NodeIdx,
+                        reply.lost_down.iter().map(id),
+                    ));
+                }
+            }
+        }
+    }
+    let stats = cluster.stats().await?;
+    let processes = cluster.started;
+    drop(cluster);
+    let held = snapshots
+        .iter()
+        .map(|s| s.held.iter().map(|(f, _)| f.clone()).collect())
+        .collect();
+    let trace = Trace {
+        nodes: names.to_vec(),
+        eot: cfg.params.eot,
+        events,
+    };
+    Ok(Conducted {
+        assembled: Assembled {
+            trace,
+            held,
+            bodies,
+        },
+        prometheus: stats.iter().map(|(p, _)| p.clone()).collect(),
+        violations: stats
+            .iter()
+            .flat_map(|(_, v)| v.lines().map(str::to_string).collect::<Vec<_>>())
+            .collect(),
+        processes,
+    })
+}

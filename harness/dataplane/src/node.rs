@@ -1,0 +1,236 @@
+//! The node host: one node of a protocol as a real gRPC server.
+//!
+//! The node's model runs on the calling thread (a model is a plain state
+//! machine, not `Send`) through [`RemoteNode`], the harness's seam: the
+//! same `World::step` as in simulation. The gRPC server runs on a tokio
+//! runtime and hands each `Step` to that thread; what the node sends goes
+//! to its sidecar, one envelope at a time in send order, and the fate each
+//! comes back with (delivered or lost, and why) goes back into the trace.
+
+use crate::child::{announce, exit_with_parent};
+use crate::envelope::{arrival, outbound, parse_loss};
+use crate::error::DataplaneError;
+use crate::proto::node_server::{Node, NodeServer};
+use crate::proto::sidecar_client::SidecarClient;
+use crate::proto::{Envelope, StepReply, StepRequest};
+use ldfi_harness::remote::{Arrival, Outbound, RemoteNode, Snapshot};
+use ldfi_lineage::{Loss, NodeIdx, Tick};
+use std::collections::BTreeMap;
+use std::sync::mpsc;
+use tokio::sync::{oneshot, Mutex};
+use tonic::transport::Channel;
+use tonic::{Request, Response, Status};
+
+/// Work for the model's thread.
+enum Job {
+    Step {
+        tick: Tick,
+        arrived: Vec<Arrival>,
+        resume: Option<Snapshot>,
+        reply: oneshot::Sender<Result<Vec<Outbound>, String>>,
+    },
+    Finish {
+        losses: Vec<Option<Loss>>,
+        reply: oneshot::Sender<(Vec<u8>, Vec<u8>)>,
+    },
+}
+
+/// Serves `host` (node `me`) on an OS-assigned loopback port until the
+/// process is killed or its stdin closes. Prints `ldfi-ready port=P` once
+/// it accepts connections.
+pub fn serve(mut host: Box<dyn RemoteNode>, me: NodeIdx) -> Result<(), DataplaneError> {
+    exit_with_parent();
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let rt = runtime()?;
+    let (port, incoming) = listen(&rt, "node")?;
+    let svc = NodeSvc {
+        me,
+        jobs: std::sync::Mutex::new(jobs),
+        sidecar: Mutex::new(None),
+        channel_seq: Mutex::new(BTreeMap::new()),
+    };
+    let server = tonic::transport::Server::builder()
+        .add_service(
+            NodeServer::new(svc)
+                .max_decoding_message_size(64 * crate::MAX_ENVELOPE)
+                .max_encoding_message_size(64 * crate::MAX_ENVELOPE),
+        )
+        .serve_with_incoming(incoming);
+    rt.spawn(async move {
+        if let Err(e) = server.await {
+            eprintln!("node: server stopped: {e}");
+            std::process::exit(3);
+        }
+    });
+    announce(&[("port", port.to_string())]);
+    // The model's thread: one job at a time, in arrival order.
+    for job in queue {
+        match job {
+            Job::Step {
+                tick,
+                arrived,
+                resume,
+                reply,
+            } => {
+                if let Some(s) = resume {
+                    host.resume(&s);
+                }
+                let _ = reply.send(host.step(tick, arrived).map_err(|e| e.to_string()));
+            }
+            Job::Finish { losses, reply } => {
+                let (events, snapshot) = host.finish(&losses);
+                let events = serde_json::to_vec(&events).expect("events serialize");
+                let snapshot = serde_json::to_vec(&snapshot).expect("snapshots serialize");
+                let _ = reply.send((events, snapshot));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A multi-threaded runtime for a child's servers (two workers: the
+/// machines this runs on are small).
+pub fn runtime() -> Result<tokio::runtime::Runtime, DataplaneError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| DataplaneError::Io {
+            what: "start the tokio runtime".into(),
+            source,
+        })
+}
+
+/// Binds an OS-assigned loopback port; returns it and its connections as
+/// tonic serves them (no Nagle delay: envelopes are small).
+pub fn listen(
+    rt: &tokio::runtime::Runtime,
+    who: &str,
+) -> Result<(u16, tonic::transport::server::TcpIncoming), DataplaneError> {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .map_err(|source| DataplaneError::Io {
+            what: format!("{who}: listen on 127.0.0.1"),
+            source,
+        })?;
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    Ok((port, incoming))
+}
+
+struct NodeSvc {
+    me: NodeIdx,
+    jobs: std::sync::Mutex<mpsc::Sender<Job>>,
+    sidecar: Mutex<Option<(String, SidecarClient<Channel>)>>,
+    /// Envelopes sent so far per receiver: the `channel_seq` of the next.
+    channel_seq: Mutex<BTreeMap<NodeIdx, u64>>,
+}
+
+impl NodeSvc {
+    fn submit(&self, job: Job) -> Result<(), Status> {
+        let jobs = self
+            .jobs
+            .lock()
+            .map_err(|_| Status::internal("node: job queue poisoned"))?;
+        jobs.send(job)
+            .map_err(|_| Status::unavailable("node: the model's thread stopped"))
+    }
+
+    async fn sidecar(&self, url: &str) -> Result<SidecarClient<Channel>, Status> {
+        let mut slot = self.sidecar.lock().await;
+        if let Some((u, c)) = slot.as_ref() {
+            if u == url {
+                return Ok(c.clone());
+            }
+        }
+        let c = SidecarClient::connect(url.to_string())
+            .await
+            .map_err(|e| Status::unavailable(format!("node: sidecar {url}: {e}")))?
+            .max_decoding_message_size(crate::MAX_ENVELOPE)
+            .max_encoding_message_size(crate::MAX_ENVELOPE);
+        *slot = Some((url.to_string(), c.clone()));
+        Ok(c)
+    }
+
+    /// Sends each envelope through the sidecar, in order; the fate of each.
+    async fn send_all(&self, url: &str, sends: &[Outbound]) -> Result<Vec<Option<Loss>>, Status> {
+        let mut losses = Vec::with_capacity(sends.len());
+        for o in sends {
+            if o.lost.is_some() {
+                losses.push(o.lost);
+                continue;
+            }
+            let k = {
+                let mut seqs = self.channel_seq.lock().await;
+                let k = seqs.entry(o.to).or_insert(0);
+                *k += 1;
+                *k - 1
+            };
+            let env: Envelope = outbound(o, k);
+            let mut client = self.sidecar(url).await?;
+            match client.forward(env).await {
+                Ok(route) => {
+                    losses.push(parse_loss(&route.into_inner().lost).map_err(Status::internal)?)
+                }
+                // Refused by a sidecar (fail closed): lost, and the node goes on.
+                Err(s) if refused(&s) => {
+                    eprintln!(
+                        "node: {} to node {} refused: {}",
+                        o.label,
+                        o.to,
+                        s.message()
+                    );
+                    losses.push(Some(Loss::Refused));
+                }
+                Err(s) => return Err(s),
+            }
+        }
+        Ok(losses)
+    }
+}
+
+/// Whether a sidecar refused an envelope (rather than failed).
+fn refused(s: &Status) -> bool {
+    matches!(
+        s.code(),
+        tonic::Code::PermissionDenied | tonic::Code::InvalidArgument
+    ) && s.message().starts_with("refused")
+}
+
+#[tonic::async_trait]
+impl Node for NodeSvc {
+    async fn step(&self, req: Request<StepRequest>) -> Result<Response<StepReply>, Status> {
+        let req = req.into_inner();
+        if req.arrived.iter().any(|e| e.to as NodeIdx != self.me) {
+            return Err(Status::invalid_argument(
+                "node: an envelope for another node",
+            ));
+        }
+        let resume = if req.resume.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::from_slice(&req.resume)
+                    .map_err(|e| Status::invalid_argument(format!("node: field `resume`: {e}")))?,
+            )
+        };
+        let (tx, rx) = oneshot::channel();
+        self.submit(Job::Step {
+            tick: req.tick,
+            arrived: req.arrived.iter().map(arrival).collect(),
+            resume,
+            reply: tx,
+        })?;
+        let sends = rx
+            .await
+            .map_err(|_| Status::internal("node: the model's thread stopped"))?
+            .map_err(Status::invalid_argument)?;
+        let losses = self.send_all(&req.sidecar, &sends).await?;
+        let (tx, rx) = oneshot::channel();
+        self.submit(Job::Finish { losses, reply: tx })?;
+        let (events, snapshot) = rx
+            .await
+            .map_err(|_| Status::internal("node: the model's thread stopped"))?;
+        Ok(Response::new(StepReply { events, snapshot }))
+    }
+}

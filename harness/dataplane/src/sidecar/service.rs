@@ -1,0 +1,166 @@
+//! The sidecar's gRPC service and process: `Forward`, `Tick`, `Stats`, and
+//! the Prometheus port.
+
+use super::{Config, Next, Sidecar};
+use crate::child::{announce, exit_with_parent};
+use crate::error::DataplaneError;
+use crate::node::{listen, runtime};
+use crate::proto::node_client::NodeClient;
+use crate::proto::sidecar_client::SidecarClient;
+use crate::proto::sidecar_server::SidecarServer;
+use crate::proto::{
+    Envelope, Route, StatsReply, StatsRequest, StepRequest, TickReply, TickRequest,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use tonic::transport::Channel;
+use tonic::{Request, Response, Status};
+
+/// Serves a sidecar on OS-assigned loopback ports (gRPC and metrics) until
+/// the process is killed or its stdin closes. Prints
+/// `ldfi-ready port=P metrics=M` once both accept connections.
+pub fn serve(cfg: Config) -> Result<(), DataplaneError> {
+    exit_with_parent();
+    let rt = runtime()?;
+    let (port, incoming) = listen(&rt, "sidecar")?;
+    let metrics = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .map_err(|source| DataplaneError::Io {
+            what: "sidecar: listen for metrics".into(),
+            source,
+        })?;
+    let metrics_port = metrics.local_addr().map(|a| a.port()).unwrap_or(0);
+    let sc = Arc::new(Sidecar::new(cfg));
+    let render = {
+        let sc = sc.clone();
+        Arc::new(move || sc.prometheus()) as Arc<dyn Fn() -> String + Send + Sync>
+    };
+    rt.spawn(super::metrics::serve(metrics, render));
+    let svc = Svc {
+        sc,
+        url: format!("http://127.0.0.1:{port}"),
+        peers: Mutex::new(Vec::new()),
+        clients: Mutex::new(BTreeMap::new()),
+        node: Mutex::new(None),
+    };
+    let server = tonic::transport::Server::builder()
+        .add_service(
+            SidecarServer::new(svc)
+                .max_decoding_message_size(crate::MAX_ENVELOPE)
+                .max_encoding_message_size(64 * crate::MAX_ENVELOPE),
+        )
+        .serve_with_incoming(incoming);
+    announce(&[
+        ("port", port.to_string()),
+        ("metrics", metrics_port.to_string()),
+    ]);
+    rt.block_on(server).map_err(|e| DataplaneError::Io {
+        what: "sidecar: serve".into(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+struct Svc {
+    sc: Arc<Sidecar>,
+    url: String,
+    peers: Mutex<Vec<String>>,
+    clients: Mutex<BTreeMap<String, SidecarClient<Channel>>>,
+    node: Mutex<Option<(String, NodeClient<Channel>)>>,
+}
+
+impl Svc {
+    async fn peer(&self, to: usize) -> Result<(String, SidecarClient<Channel>), Status> {
+        let url = self.peers.lock().await.get(to).cloned().ok_or_else(|| {
+            Status::failed_precondition(format!("sidecar: no address for node {to} yet"))
+        })?;
+        let mut clients = self.clients.lock().await;
+        if let Some(c) = clients.get(&url) {
+            return Ok((url, c.clone()));
+        }
+        let c = SidecarClient::connect(url.clone())
+            .await
+            .map_err(|e| Status::unavailable(format!("sidecar of node {to} at {url}: {e}")))?
+            .max_decoding_message_size(crate::MAX_ENVELOPE)
+            .max_encoding_message_size(crate::MAX_ENVELOPE);
+        clients.insert(url.clone(), c.clone());
+        Ok((url, c))
+    }
+
+    async fn node(&self, url: &str) -> Result<NodeClient<Channel>, Status> {
+        let mut slot = self.node.lock().await;
+        if let Some((u, c)) = slot.as_ref() {
+            if u == url {
+                return Ok(c.clone());
+            }
+        }
+        let c = NodeClient::connect(url.to_string())
+            .await
+            .map_err(|e| Status::unavailable(format!("node at {url}: {e}")))?
+            .max_decoding_message_size(64 * crate::MAX_ENVELOPE)
+            .max_encoding_message_size(64 * crate::MAX_ENVELOPE);
+        *slot = Some((url.to_string(), c.clone()));
+        Ok(c)
+    }
+}
+
+#[tonic::async_trait]
+impl crate::proto::sidecar_server::Sidecar for Svc {
+    async fn forward(&self, req: Request<Envelope>) -> Result<Response<Route>, Status> {
+        let env = req.into_inner();
+        match self.sc.forward(&env)? {
+            Next::Done(route) => Ok(Response::new(route)),
+            Next::Peer(to) => {
+                let (url, mut peer) = self.peer(to as usize).await?;
+                let reply = peer.forward(env).await.map_err(|e| {
+                    if e.code() == tonic::Code::Unavailable || e.code() == tonic::Code::Unknown {
+                        Status::unavailable(format!(
+                            "sidecar of node {to} at {url}: {}",
+                            e.message()
+                        ))
+                    } else {
+                        e
+                    }
+                })?;
+                Ok(reply)
+            }
+        }
+    }
+
+    async fn tick(&self, req: Request<TickRequest>) -> Result<Response<TickReply>, Status> {
+        let req = req.into_inner();
+        if !req.peers.is_empty() {
+            *self.peers.lock().await = req.peers.clone();
+        }
+        let due = self.sc.due(req.tick);
+        if !req.up {
+            return Ok(Response::new(TickReply {
+                step: None,
+                delivered: Vec::new(),
+                lost_down: due,
+            }));
+        }
+        let mut node = self.node(&req.node).await?;
+        let step = node
+            .step(StepRequest {
+                tick: req.tick,
+                arrived: due.clone(),
+                resume: req.resume,
+                sidecar: self.url.clone(),
+            })
+            .await?
+            .into_inner();
+        Ok(Response::new(TickReply {
+            step: Some(step),
+            delivered: due,
+            lost_down: Vec::new(),
+        }))
+    }
+
+    async fn stats(&self, _req: Request<StatsRequest>) -> Result<Response<StatsReply>, Status> {
+        Ok(Response::new(StatsReply {
+            prometheus: self.sc.prometheus(),
+            violations: self.sc.violations(),
+        }))
+    }
+}

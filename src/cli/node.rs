@@ -1,0 +1,104 @@
+//! `ldfi node`: one node of a protocol as a real gRPC server (a child of
+//! `ldfi dataplane run`; it prints `ldfi-ready port=P` when it serves).
+
+use super::shared::{protocol, registry, CliError};
+use ldfi_harness::registry::{DynProtocol, Registry};
+use ldfi_harness::schedule::{ParamsOverride, Schedule, FORMAT};
+use ldfi_harness::{CrashMode, Fault, RunConfig};
+use std::process::ExitCode;
+
+/// The run a child process takes part in, and its node.
+#[derive(clap::Args, Debug)]
+pub struct RunFlags {
+    /// Protocol name.
+    #[arg(long)]
+    pub protocol: String,
+    /// Version (default: the protocol's).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Workload (default: the protocol's).
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// End of time (default: the protocol's).
+    #[arg(long)]
+    pub eot: Option<u32>,
+    /// End of finite failures (default: the protocol's).
+    #[arg(long)]
+    pub eff: Option<u32>,
+    /// Crash budget (default: the protocol's).
+    #[arg(long)]
+    pub crashes: Option<u32>,
+    /// Seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Crash semantics: stop or molly.
+    #[arg(long, default_value = "stop")]
+    pub crash_semantics: String,
+    /// The schedule's faults, as the JSON array of a schedule file.
+    #[arg(long, default_value = "[]")]
+    pub faults: String,
+    /// This process's node.
+    #[arg(long)]
+    pub node: String,
+}
+
+impl RunFlags {
+    /// The protocol, the run and this node's index; bad flags are exit 2.
+    pub fn resolve<'r>(
+        &self,
+        reg: &'r Registry,
+    ) -> Result<(&'r dyn DynProtocol, RunConfig, u16), CliError> {
+        let p = protocol(reg, &self.protocol, "--protocol")?;
+        let bad = |flag: &str, e: serde_json::Error| CliError::Input(format!("{flag}: {e}"));
+        let faults: Vec<Fault> =
+            serde_json::from_str(&self.faults).map_err(|e| bad("--faults", e))?;
+        let crash: CrashMode = serde_json::from_value(serde_json::json!(self.crash_semantics))
+            .map_err(|e| bad("--crash-semantics", e))?;
+        let schedule = Schedule {
+            format: FORMAT,
+            protocol: self.protocol.clone(),
+            version: self.version.clone(),
+            workload: self.workload.clone(),
+            params: ParamsOverride {
+                eot: self.eot,
+                eff: self.eff,
+                crashes: self.crashes,
+            },
+            seed: self.seed,
+            crash_semantics: crash,
+            faults,
+            expect: None,
+        };
+        let info = p.info();
+        let cfg = schedule.run_config(&info, None, None);
+        let me = info
+            .nodes
+            .iter()
+            .position(|n| *n == self.node)
+            .ok_or_else(|| {
+                CliError::Input(format!(
+                    "--node: no node `{}` in {} (nodes: {})",
+                    self.node,
+                    info.name,
+                    info.nodes.join(", ")
+                ))
+            })?;
+        // Checks version, workload, bounds and faults.
+        p.wire(&cfg).map_err(|e| CliError::Input(e.to_string()))?;
+        Ok((p, cfg, me as u16))
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    run: RunFlags,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let reg = registry();
+    let (p, cfg, me) = args.run.resolve(&reg)?;
+    let host = p.host(&cfg, &args.run.node)?;
+    ldfi_dataplane::node::serve(host, me).map_err(|e| CliError::Internal(e.to_string()))?;
+    Ok(ExitCode::SUCCESS)
+}
