@@ -37,12 +37,21 @@ enum Sub {
         /// Replay against this version instead of each schedule's own.
         #[arg(long)]
         version: Option<String>,
+        /// Replay each schedule on real processes (`ldfi dataplane run`),
+        /// in lockstep, instead of in simulation.
+        #[arg(long)]
+        dataplane: bool,
     },
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
-        Sub::Check { dir, json, version } => check(&dir, json, version.as_deref()),
+        Sub::Check {
+            dir,
+            json,
+            version,
+            dataplane,
+        } => check(&dir, json, version.as_deref(), dataplane),
     }
 }
 
@@ -139,12 +148,17 @@ pub fn schedules(dir: &Path) -> Result<Listing, CliError> {
     })
 }
 
-fn check(dir: &Path, as_json: bool, version: Option<&str>) -> Result<ExitCode, CliError> {
+fn check(
+    dir: &Path,
+    as_json: bool,
+    version: Option<&str>,
+    dataplane: bool,
+) -> Result<ExitCode, CliError> {
     let reg = registry();
     let listing = schedules(dir)?;
     let mut rows = Vec::new();
     for path in &listing.files {
-        rows.push(check_one(&reg, path, version).unwrap_or_else(
+        rows.push(check_one(&reg, path, version, dataplane).unwrap_or_else(
             |e| json!({"schedule": path, "status": "error", "error": e.to_string()}),
         ));
     }
@@ -206,6 +220,7 @@ fn check_one(
     reg: &ldfi_harness::registry::Registry,
     path: &Path,
     version: Option<&str>,
+    dataplane: bool,
 ) -> Result<serde_json::Value, CliError> {
     let s = super::shared::load_schedule(path)?;
     let p = protocol(
@@ -214,9 +229,12 @@ fn check_one(
         &format!("{}: field `protocol`", path.display()),
     )?;
     let cfg = s.run_config(&p.info(), version, None);
-    let run = p
-        .run(&cfg)
-        .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+    let run = if dataplane {
+        super::dataplane::run_lockstep(p, &cfg).map_err(|e| e.in_file(path))?
+    } else {
+        p.run(&cfg)
+            .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?
+    };
     let hash = run.trace.hash();
     let status = classify(s.expect.as_ref(), &run.verdict, &hash);
     Ok(json!({

@@ -79,10 +79,7 @@ fn run_schedule(args: RunArgs) -> Result<ExitCode, CliError> {
         violations: args.violations.clone(),
         kill_sidecar,
     };
-    let (real, conducted) = run_real(p, &cfg, &opts).map_err(|e| match e {
-        CliError::Input(m) => CliError::Input(format!("{}: {m}", args.file.display())),
-        other => other,
-    })?;
+    let (real, conducted) = run_real(p, &cfg, &opts).map_err(|e| e.in_file(&args.file))?;
     let sim = p
         .run(&cfg)
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
@@ -115,6 +112,7 @@ fn run_schedule(args: RunArgs) -> Result<ExitCode, CliError> {
             "counters": counters,
             "sidecar_violations": conducted.violations.iter().map(|l| serde_json::from_str(l).unwrap_or(Value::Null)).collect::<Vec<_>>(),
             "processes": conducted.processes,
+            "pids": conducted.pids,
             "enforce": args.enforce,
             "expected": schedule.expect,
         }));
@@ -150,6 +148,28 @@ pub fn run_real(
         .map_err(|e| CliError::Internal(e.to_string()))?;
     let run = p.judge_assembled(cfg, conducted.assembled.clone())?;
     Ok((run, conducted))
+}
+
+/// Runs `cfg` on real processes with the conformance settings (sidecars
+/// observe) and judges it.
+pub fn run_lockstep(p: &dyn DynProtocol, cfg: &RunConfig) -> Result<Run, CliError> {
+    let opts = Options {
+        exe: exe()?,
+        enforce: "observe".into(),
+        violations: None,
+        kill_sidecar: None,
+    };
+    run_real(p, cfg, &opts).map(|(run, _)| run)
+}
+
+impl CliError {
+    /// The same error, prefixed with the file it concerns.
+    pub fn in_file(self, path: &std::path::Path) -> CliError {
+        match self {
+            CliError::Input(m) => CliError::Input(format!("{}: {m}", path.display())),
+            CliError::Internal(m) => CliError::Internal(format!("{}: {m}", path.display())),
+        }
+    }
 }
 
 /// The `ldfi` binary the children run: this one.

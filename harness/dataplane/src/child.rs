@@ -22,24 +22,23 @@ const HANDSHAKE_BOUND: Duration = Duration::from_secs(30);
 /// Stderr lines kept per child for error messages.
 const STDERR_LINES: usize = 12;
 
-/// A running child, killed (`SIGKILL`) and reaped when dropped.
-pub struct Child {
-    name: String,
-    child: std::process::Child,
-    stderr: Arc<Mutex<VecDeque<String>>>,
-    /// The handshake's `key=value` fields.
-    pub ready: Vec<(String, String)>,
+/// A child spawned and not yet ready: [`Starting::ready`] waits for its
+/// handshake. Children started together start in parallel.
+pub struct Starting {
+    child: Child,
+    handshake: mpsc::Receiver<Option<String>>,
+    err_thread: std::thread::JoinHandle<()>,
 }
 
-impl Child {
-    /// Starts `exe args` as `name` in process group `group` (0: a new group
-    /// led by this child) and waits for its handshake line.
-    pub fn start(
+impl Starting {
+    /// Spawns `exe args` as `name` in process group `group` (0: a new
+    /// group led by this child).
+    pub fn spawn(
         exe: &Path,
         args: &[String],
         name: &str,
         group: i32,
-    ) -> Result<Child, DataplaneError> {
+    ) -> Result<Starting, DataplaneError> {
         let mut cmd = Command::new(exe);
         cmd.args(args)
             .stdin(Stdio::piped())
@@ -64,7 +63,7 @@ impl Child {
             }
         });
         let out = child.stdout.take().expect("stdout is piped");
-        let (tx, rx) = mpsc::channel();
+        let (tx, handshake) = mpsc::channel();
         std::thread::spawn(move || {
             let mut lines = BufReader::new(out).lines();
             let first = loop {
@@ -78,31 +77,73 @@ impl Child {
             // Keep draining so the child never blocks on a full pipe.
             for _ in lines {}
         });
-        let mut this = Child {
+        let child = Child {
             name: name.to_string(),
             child,
             stderr,
             ready: Vec::new(),
         };
-        match rx.recv_timeout(HANDSHAKE_BOUND) {
+        Ok(Starting {
+            child,
+            handshake,
+            err_thread,
+        })
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.pid()
+    }
+
+    /// Waits for the handshake line; an error names the child and quotes
+    /// its last stderr lines.
+    pub fn ready(self) -> Result<Child, DataplaneError> {
+        let Starting {
+            mut child,
+            handshake,
+            err_thread,
+        } = self;
+        match handshake.recv_timeout(HANDSHAKE_BOUND) {
             Ok(Some(line)) => {
-                this.ready = parse_ready(&line);
-                Ok(this)
+                child.ready = parse_ready(&line);
+                Ok(child)
             }
             Ok(None) | Err(_) => {
-                let why = match this.child.try_wait() {
+                let why = match child.child.try_wait() {
                     Ok(Some(status)) => format!("exited ({status}) before its handshake"),
                     _ => format!("no handshake within {HANDSHAKE_BOUND:?}"),
                 };
-                this.kill();
+                child.kill();
                 let _ = err_thread.join();
                 Err(DataplaneError::Start {
-                    process: this.name.clone(),
+                    process: child.name.clone(),
                     why,
-                    stderr: this.stderr_tail(),
+                    stderr: child.stderr_tail(),
                 })
             }
         }
+    }
+}
+
+/// A running child, killed (`SIGKILL`) and reaped when dropped.
+pub struct Child {
+    name: String,
+    child: std::process::Child,
+    stderr: Arc<Mutex<VecDeque<String>>>,
+    /// The handshake's `key=value` fields.
+    pub ready: Vec<(String, String)>,
+}
+
+impl Child {
+    /// Starts `exe args` as `name` in process group `group` (0: a new group
+    /// led by this child) and waits for its handshake line.
+    pub fn start(
+        exe: &Path,
+        args: &[String],
+        name: &str,
+        group: i32,
+    ) -> Result<Child, DataplaneError> {
+        Starting::spawn(exe, args, name, group)?.ready()
     }
 
     /// The value of handshake field `key` (e.g. `port`).

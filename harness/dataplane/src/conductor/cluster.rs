@@ -2,7 +2,7 @@
 //! all children of the conductor in one process group.
 
 use super::args::{node_args, proxy_args};
-use crate::child::Child;
+use crate::child::{Child, Starting};
 use crate::error::DataplaneError;
 use crate::proto::sidecar_client::SidecarClient;
 use crate::proto::{StatsRequest, TickReply, TickRequest};
@@ -24,6 +24,8 @@ pub struct Cluster {
     clients: Vec<SidecarClient<Channel>>,
     /// Processes started so far (relaunches included).
     pub started: usize,
+    /// The pid of every process started.
+    pub pids: Vec<u32>,
 }
 
 impl Cluster {
@@ -45,14 +47,24 @@ impl Cluster {
             sidecars: Vec::new(),
             clients: Vec::new(),
             started: 0,
+            pids: Vec::new(),
         };
+        // Every process at once; then each one's handshake, in order.
+        let mut starting = Vec::new();
         for name in names {
-            let child = c.spawn(node_args(&c.run, name), &format!("node {name}"))?;
-            c.nodes.push(Some(child));
+            starting.push(c.spawn_bg(node_args(&c.run, name), &format!("node {name}"))?);
         }
         for name in names {
             let args = proxy_args(&c.run, name, mode, violations);
-            let child = c.spawn(args, &format!("sidecar {name}"))?;
+            starting.push(c.spawn_bg(args, &format!("sidecar {name}"))?);
+        }
+        let mut ready = Vec::new();
+        for s in starting {
+            ready.push(s.ready()?);
+        }
+        let sidecars = ready.split_off(names.len());
+        c.nodes = ready.into_iter().map(Some).collect();
+        for child in sidecars {
             let client = SidecarClient::connect(child.url())
                 .await
                 .map_err(|e| child.gone(format!("connect: {e}")))?
@@ -63,13 +75,14 @@ impl Cluster {
         Ok(c)
     }
 
-    fn spawn(&mut self, args: Vec<String>, name: &str) -> Result<Child, DataplaneError> {
-        let child = Child::start(&self.exe, &args, name, self.group)?;
+    fn spawn_bg(&mut self, args: Vec<String>, name: &str) -> Result<Starting, DataplaneError> {
+        let child = Starting::spawn(&self.exe, &args, name, self.group)?;
         if self.group == 0 {
             self.group = child.pid() as i32;
             GROUP.store(self.group, Ordering::SeqCst);
         }
         self.started += 1;
+        self.pids.push(child.pid());
         Ok(child)
     }
 
@@ -89,8 +102,8 @@ impl Cluster {
     pub fn relaunch_node(&mut self, i: usize) -> Result<(), DataplaneError> {
         self.kill_node(i);
         let name = self.names[i].clone();
-        let child = self.spawn(node_args(&self.run, &name), &format!("node {name}"))?;
-        self.nodes[i] = Some(child);
+        let child = self.spawn_bg(node_args(&self.run, &name), &format!("node {name}"))?;
+        self.nodes[i] = Some(child.ready()?);
         Ok(())
     }
 

@@ -53,6 +53,8 @@ pub struct Conducted {
     pub violations: Vec<String>,
     /// Processes started (relaunches included).
     pub processes: usize,
+    /// The pid of every process started (all killed and reaped by now).
+    pub pids: Vec<u32>,
 }
 
 /// Runs `cfg` of `protocol` (whose nodes are `names`) on real processes.
@@ -174,7 +176,7 @@ async fn conduct_async(
         }
     }
     let stats = cluster.stats().await?;
-    let processes = cluster.started;
+    let (processes, pids) = (cluster.started, cluster.pids.clone());
     drop(cluster);
     let held = snapshots
         .iter()
@@ -197,5 +199,6 @@ async fn conduct_async(
             .flat_map(|(_, v)| v.lines().map(str::to_string).collect::<Vec<_>>())
             .collect(),
         processes,
+        pids,
     })
 }

@@ -100,7 +100,7 @@ mod tests {
     use super::*;
     use ldfi_enforce::Dir;
 
-    const SPEC: &str = "let ok = $c -> s Ok{id = $i};\nlet use_ = s -> db Use{id = $i};\nrule use_after_ok { key $i; forbid use_ before ok; }\n";
+    const SPEC: &str = "let ok = _ -> s Ok{id = $i};\nlet use_ = s -> db Use{id = $i};\nrule use_after_ok { key $i; forbid use_ before ok; }\n";
 
     fn ev(src: &str, dst: &str, kind: &str, id: i64) -> MsgEvent {
         MsgEvent::new(src, dst, Dir::Request, kind).with("id", id)

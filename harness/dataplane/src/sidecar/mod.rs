@@ -14,6 +14,7 @@ pub mod faults;
 pub mod inbox;
 pub mod log;
 pub mod metrics;
+pub mod refusals;
 mod service;
 
 use crate::envelope::loss_name;
@@ -28,7 +29,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tonic::Status;
 
-pub use service::serve;
+pub use service::{serve, start, Started};
 
 /// Everything a sidecar is started with.
 pub struct Config {
@@ -190,6 +191,24 @@ impl Sidecar {
         } else {
             Status::permission_denied(status)
         }
+    }
+
+    /// Logs a call the transport answered with an error status (code
+    /// `code`); the service's own refusals are logged already.
+    pub fn transport_refusal(&self, path: &str, code: &str, message: &str) {
+        if message.starts_with("refused by") {
+            return;
+        }
+        let detail = json!({"path": path, "grpc_status": code, "grpc_message": message});
+        self.lock(&self.log).record(
+            &Envelope::default(),
+            "-",
+            None,
+            "refused",
+            "transport",
+            detail,
+        );
+        self.lock(&self.counts).add("-", Outcome::Refused);
     }
 
     /// Takes the envelopes due at the node by tick `t`.

@@ -1,10 +1,11 @@
 //! The sidecar's gRPC service and process: `Forward`, `Tick`, `Stats`, and
 //! the Prometheus port.
 
+use super::refusals::RefusalsLayer;
 use super::{Config, Next, Sidecar};
 use crate::child::{announce, exit_with_parent};
 use crate::error::DataplaneError;
-use crate::node::{listen, runtime};
+use crate::node::runtime;
 use crate::proto::node_client::NodeClient;
 use crate::proto::sidecar_client::SidecarClient;
 use crate::proto::sidecar_server::SidecarServer;
@@ -23,41 +24,72 @@ use tonic::{Request, Response, Status};
 pub fn serve(cfg: Config) -> Result<(), DataplaneError> {
     exit_with_parent();
     let rt = runtime()?;
-    let (port, incoming) = listen(&rt, "sidecar")?;
-    let metrics = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .map_err(|source| DataplaneError::Io {
-            what: "sidecar: listen for metrics".into(),
-            source,
-        })?;
-    let metrics_port = metrics.local_addr().map(|a| a.port()).unwrap_or(0);
+    let started = rt.block_on(start(cfg))?;
+    announce(&[
+        ("port", started.port.to_string()),
+        ("metrics", started.metrics.to_string()),
+    ]);
+    rt.block_on(std::future::pending::<()>());
+    Ok(())
+}
+
+/// The ports of a started sidecar.
+#[derive(Clone, Copy, Debug)]
+pub struct Started {
+    /// gRPC.
+    pub port: u16,
+    /// Prometheus text over HTTP.
+    pub metrics: u16,
+}
+
+/// Starts a sidecar's servers on the current tokio runtime (in a test, in
+/// this process); they run until the runtime stops.
+pub async fn start(cfg: Config) -> Result<Started, DataplaneError> {
+    let io = |what: &str| {
+        let what = format!("sidecar: {what}");
+        move |source| DataplaneError::Io { what, source }
+    };
+    let grpc = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(io("listen on 127.0.0.1"))?;
+    let port = grpc.local_addr().map_err(io("listen on 127.0.0.1"))?.port();
+    let incoming = tonic::transport::server::TcpIncoming::from(grpc).with_nodelay(Some(true));
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(io("listen for metrics"))?;
+    let metrics_port = metrics
+        .local_addr()
+        .map_err(io("listen for metrics"))?
+        .port();
     let sc = Arc::new(Sidecar::new(cfg));
     let render = {
         let sc = sc.clone();
         Arc::new(move || sc.prometheus()) as Arc<dyn Fn() -> String + Send + Sync>
     };
-    rt.spawn(super::metrics::serve(metrics, render));
+    tokio::spawn(super::metrics::serve(metrics, render));
     let svc = Svc {
-        sc,
+        sc: sc.clone(),
         url: format!("http://127.0.0.1:{port}"),
         peers: Mutex::new(Vec::new()),
         clients: Mutex::new(BTreeMap::new()),
         node: Mutex::new(None),
     };
     let server = tonic::transport::Server::builder()
+        .layer(RefusalsLayer(sc))
         .add_service(
             SidecarServer::new(svc)
                 .max_decoding_message_size(crate::MAX_ENVELOPE)
                 .max_encoding_message_size(64 * crate::MAX_ENVELOPE),
         )
         .serve_with_incoming(incoming);
-    announce(&[
-        ("port", port.to_string()),
-        ("metrics", metrics_port.to_string()),
-    ]);
-    rt.block_on(server).map_err(|e| DataplaneError::Io {
-        what: "sidecar: serve".into(),
-        source: std::io::Error::other(e.to_string()),
+    tokio::spawn(async move {
+        if let Err(e) = server.await {
+            eprintln!("sidecar: server stopped: {e}");
+        }
+    });
+    Ok(Started {
+        port,
+        metrics: metrics_port,
     })
 }
 
