@@ -143,6 +143,7 @@ pub fn run_real(
     // Bad versions, bounds or faults are input errors, found before any process starts.
     p.wire(cfg).map_err(|e| CliError::Input(e.to_string()))?;
     ldfi_dataplane::child::kill_group_on_interrupt();
+    ldfi_dataplane::child::ignore_sigpipe();
     let info = p.info();
     let conducted = conduct(&info.name, &info.nodes, cfg, opts)
         .map_err(|e| CliError::Internal(e.to_string()))?;

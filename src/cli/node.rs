@@ -99,6 +99,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let reg = registry();
     let (p, cfg, me) = args.run.resolve(&reg)?;
     let host = p.host(&cfg, &args.run.node)?;
+    ldfi_dataplane::child::ignore_sigpipe();
     ldfi_dataplane::node::serve(host, me).map_err(|e| CliError::Internal(e.to_string()))?;
     Ok(ExitCode::SUCCESS)
 }

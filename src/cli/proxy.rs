@@ -37,6 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         mode,
         violations: args.violations,
     };
+    ldfi_dataplane::child::ignore_sigpipe();
     serve(config).map_err(|e| CliError::Internal(e.to_string()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -258,6 +258,15 @@ pub fn kill_group_on_interrupt() {
     }
 }
 
+/// Ignores SIGPIPE: a process that talks to peers over sockets must see a
+/// peer that died as an error on the call, not die itself.
+pub fn ignore_sigpipe() {
+    // SAFETY: sets a signal's disposition to ignore; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
 /// Kills every process of group `pgid` (Ctrl-C in the conductor).
 pub fn kill_group(pgid: i32) {
     if pgid > 0 {
