@@ -3,7 +3,7 @@
 
 use super::shared::{protocol, registry, CliError};
 use ldfi_harness::registry::{DynProtocol, Registry};
-use ldfi_harness::schedule::{ParamsOverride, Schedule, FORMAT};
+use ldfi_harness::schedule::{Schedule, FORMAT};
 use ldfi_harness::{CrashMode, Fault, RunConfig};
 use std::process::ExitCode;
 
@@ -54,21 +54,18 @@ impl RunFlags {
             serde_json::from_str(&self.faults).map_err(|e| bad("--faults", e))?;
         let crash: CrashMode = serde_json::from_value(serde_json::json!(self.crash_semantics))
             .map_err(|e| bad("--crash-semantics", e))?;
-        let schedule = Schedule {
-            format: FORMAT,
-            protocol: self.protocol.clone(),
-            version: self.version.clone(),
-            workload: self.workload.clone(),
-            params: ParamsOverride {
-                eot: self.eot,
-                eff: self.eff,
-                crashes: self.crashes,
-            },
-            seed: self.seed,
-            crash_semantics: crash,
-            faults,
-            expect: None,
-        };
+        // A schedule with what the flags say; the rest its defaults.
+        let schedule: Schedule = serde_json::from_value(serde_json::json!({
+            "format": FORMAT,
+            "protocol": self.protocol,
+            "version": self.version,
+            "workload": self.workload,
+            "params": {"eot": self.eot, "eff": self.eff, "crashes": self.crashes},
+            "seed": self.seed,
+            "crash_semantics": crash,
+            "faults": faults,
+        }))
+        .map_err(|e| bad("--protocol", e))?;
         let info = p.info();
         let cfg = schedule.run_config(&info, None, None);
         let me = info
