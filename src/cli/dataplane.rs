@@ -27,6 +27,13 @@ enum Sub {
     /// Exit 0: good or vacuous, conforming; 1: violated; 2: bad input;
     /// 3: a process failed, or the real trace differs from the simulated one.
     Run(RunArgs),
+    /// Measure what the sidecar adds to delivery (envelopes/s, p50/p99
+    /// latency; load from a separate process) and the cost of one lockstep
+    /// tick on real processes against a simulated one. Use a release build.
+    Bench(super::dataplane_bench::BenchArgs),
+    /// The benchmark's load generator (started by `bench`).
+    #[command(hide = true)]
+    Load(super::dataplane_bench::LoadArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -53,6 +60,8 @@ struct RunArgs {
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
         Sub::Run(a) => run_schedule(a),
+        Sub::Bench(a) => super::dataplane_bench::bench(a),
+        Sub::Load(a) => super::dataplane_bench::load(a),
     }
 }
 

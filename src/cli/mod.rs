@@ -4,6 +4,7 @@ mod bench;
 mod bench_shipped;
 mod corpus;
 mod dataplane;
+mod dataplane_bench;
 mod explain;
 mod interrupt;
 mod list;

@@ -14,6 +14,7 @@
 //! - [`node`] — the node host process.
 //! - [`sidecar`] — the enforcement sidecar, one layer a file.
 //! - [`conductor`] — the lockstep conductor.
+//! - [`load`] — the load generator of the sidecar benchmark.
 //! - [`error`] — typed errors.
 #![deny(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod child;
 pub mod conductor;
 pub mod envelope;
 pub mod error;
+pub mod load;
 pub mod node;
 pub mod sidecar;
 

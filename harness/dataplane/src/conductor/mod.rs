@@ -55,6 +55,8 @@ pub struct Conducted {
     pub processes: usize,
     /// The pid of every process started (all killed and reaped by now).
     pub pids: Vec<u32>,
+    /// Wall time of the ticks (process start-up excluded), for benchmarks.
+    pub ticks_wall: std::time::Duration,
 }
 
 /// Runs `cfg` of `protocol` (whose nodes are `names`) on real processes.
@@ -120,6 +122,7 @@ async fn conduct_async(
     let mut resume: Vec<Vec<u8>> = vec![Vec::new(); n];
     let mut events = Vec::new();
     let mut bodies = BTreeMap::new();
+    let started = crate::load::wall_now();
     for t in 1..=cfg.params.eot {
         let mut crashed_now = vec![false; n];
         for i in 0..n {
@@ -175,6 +178,7 @@ async fn conduct_async(
             }
         }
     }
+    let ticks_wall = started.elapsed();
     let stats = cluster.stats().await?;
     let (processes, pids) = (cluster.started, cluster.pids.clone());
     drop(cluster);
@@ -200,5 +204,6 @@ async fn conduct_async(
             .collect(),
         processes,
         pids,
+        ticks_wall,
     })
 }
