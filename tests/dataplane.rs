@@ -266,3 +266,43 @@ fn bad_dataplane_input_is_exit_2_with_a_reason() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--faults"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_capture_records_the_workload_and_every_delivered_envelope() {
+    let dir = temp_dir("dataplane-capture");
+    let cap = dir.join("capture.jsonl");
+    let out = ldfi(&[
+        "dataplane",
+        "run",
+        "--json",
+        "--capture",
+        cap.to_str().expect("utf-8"),
+        "scenarios/retry-deliv-omit-only.json",
+    ]);
+    let j = json(&out);
+    assert_eq!(j["conforms"], true);
+    let lines: Vec<Value> = std::fs::read_to_string(&cap)
+        .expect("the capture was written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines[0]["type"], "header");
+    assert_eq!(lines[0]["protocol"], "retry-deliv");
+    let of = |t: &str| lines.iter().filter(|l| l["type"] == t).count() as u64;
+    assert!(of("input") >= 1);
+    let forwarded: u64 = j["counters"]
+        .as_array()
+        .expect("counters")
+        .iter()
+        .map(|c| c["forwarded"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        of("envelope"),
+        forwarded,
+        "every envelope held for delivery was delivered and captured"
+    );
+    assert!(lines
+        .iter()
+        .filter(|l| l["type"] == "envelope")
+        .all(|l| l["body"].is_array() && l["t_us"].is_u64()));
+}

@@ -55,6 +55,12 @@ struct RunArgs {
     /// closed and the run stops with an error naming it.
     #[arg(long, value_name = "NODE@T")]
     kill_sidecar: Option<String>,
+    /// Write the run's traffic to this file as JSON lines: a header, then
+    /// per tick its workload inputs and every envelope delivered (with its
+    /// tick, wall-clock offset, identity, k-th on its channel, kind and
+    /// encoding).
+    #[arg(long)]
+    capture: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -87,8 +93,15 @@ fn run_schedule(args: RunArgs) -> Result<ExitCode, CliError> {
         enforce: args.enforce.clone(),
         violations: args.violations.clone(),
         kill_sidecar,
+        capture: args.capture.is_some(),
     };
     let (real, conducted) = run_real(p, &cfg, &opts).map_err(|e| e.in_file(&args.file))?;
+    if let Some(path) = &args.capture {
+        let text: String = conducted.capture.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(path, text).map_err(|e| {
+            CliError::Input(format!("--capture {}: cannot write: {e}", path.display()))
+        })?;
+    }
     let sim = p
         .run(&cfg)
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
@@ -168,6 +181,7 @@ pub fn run_lockstep(p: &dyn DynProtocol, cfg: &RunConfig) -> Result<Run, CliErro
         enforce: "observe".into(),
         violations: None,
         kill_sidecar: None,
+        capture: false,
     };
     run_real(p, cfg, &opts).map(|(run, _)| run)
 }

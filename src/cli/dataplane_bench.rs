@@ -98,6 +98,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         enforce: "observe".into(),
         violations: None,
         kill_sidecar: None,
+        capture: false,
     };
     let rounds = args.rounds.max(1);
     // One lockstep tick, real against simulated.

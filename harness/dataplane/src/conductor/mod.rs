@@ -13,6 +13,7 @@
 //! held and RNG position).
 
 pub mod args;
+pub mod capture;
 pub mod cluster;
 mod compare;
 
@@ -40,6 +41,8 @@ pub struct Options {
     /// Kill this node's sidecar before this tick (a fault of the dataplane
     /// itself, to see it fail closed).
     pub kill_sidecar: Option<(String, Tick)>,
+    /// Record the run's traffic (JSON lines, see [`capture`]).
+    pub capture: bool,
 }
 
 /// A run conducted on real processes.
@@ -57,6 +60,8 @@ pub struct Conducted {
     pub pids: Vec<u32>,
     /// Wall time of the ticks (process start-up excluded), for benchmarks.
     pub ticks_wall: std::time::Duration,
+    /// The capture (JSON lines), if [`Options::capture`].
+    pub capture: Vec<String>,
 }
 
 /// Runs `cfg` of `protocol` (whose nodes are `names`) on real processes.
@@ -123,6 +128,7 @@ async fn conduct_async(
     let mut events = Vec::new();
     let mut bodies = BTreeMap::new();
     let started = crate::load::wall_now();
+    let mut captured = Vec::new();
     for t in 1..=cfg.params.eot {
         let mut crashed_now = vec![false; n];
         for i in 0..n {
@@ -141,11 +147,17 @@ async fn conduct_async(
                 }
             }
         }
+        let t_us = started.elapsed().as_micros();
         let replies = cluster.tick(t, &mut resume).await?;
+        let first = events.len();
+        let mut delivered = Vec::new();
         for (i, reply) in replies.into_iter().enumerate() {
             let who = || format!("node {}", names[i]);
             for env in &reply.delivered {
                 bodies.insert(id(env), env.body.clone());
+            }
+            if opts.capture {
+                delivered.extend(reply.delivered.iter().cloned());
             }
             match reply.step {
                 Some(step) => {
@@ -177,6 +189,10 @@ async fn conduct_async(
                 }
             }
         }
+        if opts.capture {
+            let tick_events = &events[first..];
+            captured.extend(capture::tick_lines(names, t, t_us, tick_events, &delivered));
+        }
     }
     let ticks_wall = started.elapsed();
     let stats = cluster.stats().await?;
@@ -191,6 +207,9 @@ async fn conduct_async(
         eot: cfg.params.eot,
         events,
     };
+    if opts.capture {
+        captured.insert(0, capture::header(protocol, cfg, &trace));
+    }
     Ok(Conducted {
         assembled: Assembled {
             trace,
@@ -205,5 +224,6 @@ async fn conduct_async(
         processes,
         pids,
         ticks_wall,
+        capture: captured,
     })
 }
