@@ -22,7 +22,7 @@ use crate::error::DataplaneError;
 use cluster::Cluster;
 use ldfi_harness::remote::{lost_while_down, Assembled, Snapshot};
 use ldfi_harness::{CrashMode, Fault, RunConfig};
-use ldfi_lineage::{Event, NodeIdx, Tick, Trace};
+use ldfi_lineage::{Event, NodeIdx, Tick};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -125,8 +125,7 @@ async fn conduct_async(
     let n = names.len();
     let mut snapshots: Vec<Snapshot> = vec![Snapshot::default(); n];
     let mut resume: Vec<Vec<u8>> = vec![Vec::new(); n];
-    let mut events = Vec::new();
-    let mut bodies = BTreeMap::new();
+    let mut acc = Assembled::default();
     let started = crate::load::wall_now();
     let mut captured = Vec::new();
     for t in 1..=cfg.params.eot {
@@ -149,48 +148,17 @@ async fn conduct_async(
         }
         let t_us = started.elapsed().as_micros();
         let replies = cluster.tick(t, &mut resume).await?;
-        let first = events.len();
+        let first = acc.trace.events.len();
         let mut delivered = Vec::new();
         for (i, reply) in replies.into_iter().enumerate() {
-            let who = || format!("node {}", names[i]);
-            for env in &reply.delivered {
-                bodies.insert(id(env), env.body.clone());
-            }
             if opts.capture {
                 delivered.extend(reply.delivered.iter().cloned());
             }
-            match reply.step {
-                Some(step) => {
-                    let evs: Vec<Event> = serde_json::from_slice(&step.events).map_err(|e| {
-                        DataplaneError::Reply {
-                            process: who(),
-                            why: format!("events: {e}"),
-                        }
-                    })?;
-                    snapshots[i] = serde_json::from_slice(&step.snapshot).map_err(|e| {
-                        DataplaneError::Reply {
-                            process: who(),
-                            why: format!("snapshot: {e}"),
-                        }
-                    })?;
-                    events.extend(evs);
-                }
-                None => {
-                    if crashed_now[i] {
-                        events.push(Event::Crash {
-                            node: i as NodeIdx,
-                            at: t,
-                        });
-                    }
-                    events.extend(lost_while_down(
-                        i as NodeIdx,
-                        reply.lost_down.iter().map(id),
-                    ));
-                }
-            }
+            let node = (i as NodeIdx, names[i].as_str());
+            absorb(&mut acc, &mut snapshots[i], node, t, crashed_now[i], reply)?;
         }
         if opts.capture {
-            let tick_events = &events[first..];
+            let tick_events = &acc.trace.events[first..];
             captured.extend(capture::tick_lines(names, t, t_us, tick_events, &delivered));
         }
     }
@@ -198,24 +166,16 @@ async fn conduct_async(
     let stats = cluster.stats().await?;
     let (processes, pids) = (cluster.started, cluster.pids.clone());
     drop(cluster);
-    let held = snapshots
-        .iter()
+    acc.held = (snapshots.iter())
         .map(|s| s.held.iter().map(|(f, _)| f.clone()).collect())
         .collect();
-    let trace = Trace {
-        nodes: names.to_vec(),
-        eot: cfg.params.eot,
-        events,
-    };
+    acc.trace.nodes = names.to_vec();
+    acc.trace.eot = cfg.params.eot;
     if opts.capture {
-        captured.insert(0, capture::header(protocol, cfg, &trace));
+        captured.insert(0, capture::header(protocol, cfg, &acc.trace));
     }
     Ok(Conducted {
-        assembled: Assembled {
-            trace,
-            held,
-            bodies,
-        },
+        assembled: acc,
         prometheus: stats.iter().map(|(p, _)| p.clone()).collect(),
         violations: stats
             .iter()
@@ -226,4 +186,41 @@ async fn conduct_async(
         ticks_wall,
         capture: captured,
     })
+}
+
+/// Adds node `node`'s reply for tick `t` to the run being assembled: its
+/// events (or, for a node that is down, its crash and what was due for it,
+/// as the simulator's world records them), its state, the bodies it got.
+fn absorb(
+    acc: &mut Assembled,
+    snapshot: &mut Snapshot,
+    (i, name): (NodeIdx, &str),
+    t: Tick,
+    crashed_now: bool,
+    reply: crate::proto::TickReply,
+) -> Result<(), DataplaneError> {
+    let bad = |why: String| DataplaneError::Reply {
+        process: format!("node {name}"),
+        why,
+    };
+    for env in &reply.delivered {
+        acc.bodies.insert(id(env), env.body.clone());
+    }
+    match reply.step {
+        Some(step) => {
+            let evs: Vec<Event> =
+                serde_json::from_slice(&step.events).map_err(|e| bad(format!("events: {e}")))?;
+            *snapshot = serde_json::from_slice(&step.snapshot)
+                .map_err(|e| bad(format!("snapshot: {e}")))?;
+            acc.trace.events.extend(evs);
+        }
+        None => {
+            if crashed_now {
+                acc.trace.events.push(Event::Crash { node: i, at: t });
+            }
+            let due = reply.lost_down.iter().map(id);
+            acc.trace.events.extend(lost_while_down(i, due));
+        }
+    }
+    Ok(())
 }
