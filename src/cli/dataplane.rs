@@ -169,7 +169,7 @@ pub fn run_real(
     let info = p.info();
     let conducted = conduct(&info.name, &info.nodes, cfg, opts)
         .map_err(|e| CliError::Internal(e.to_string()))?;
-    let run = p.judge_assembled(cfg, conducted.assembled.clone())?;
+    let run = p.judge_assembled(cfg, conducted.assembled.clone(), None)?;
     Ok((run, conducted))
 }
 

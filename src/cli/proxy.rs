@@ -33,7 +33,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         names: p.info().nodes,
         wire: p.wire(&cfg)?,
         decoder: p.decoder(),
-        spec: p.enforcement_spec(&cfg),
+        spec: p.enforcement_spec(&cfg)?,
         mode,
         violations: args.violations,
     };

@@ -22,7 +22,7 @@ async fn sidecar(node: &str) -> String {
         names: p.info().nodes,
         wire: p.wire(&cfg).expect("wire"),
         decoder: p.decoder(),
-        spec: p.enforcement_spec(&cfg),
+        spec: p.enforcement_spec(&cfg).expect("the shipped spec parses"),
         mode: Mode::Refuse,
         violations: None,
     })

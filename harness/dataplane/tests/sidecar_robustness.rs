@@ -28,7 +28,7 @@ async fn sidecar() -> (u16, u16) {
         names: p.info().nodes,
         wire: p.wire(&cfg).expect("wire"),
         decoder: p.decoder(),
-        spec: p.enforcement_spec(&cfg),
+        spec: p.enforcement_spec(&cfg).expect("the shipped spec parses"),
         mode: Mode::Refuse,
         violations: None,
     })
