@@ -306,3 +306,44 @@ fn a_capture_records_the_workload_and_every_delivered_envelope() {
         .filter(|l| l["type"] == "envelope")
         .all(|l| l["body"].is_array() && l["t_us"].is_u64()));
 }
+
+#[test]
+fn ctrl_c_kills_every_child_of_the_conductor() {
+    let dir = temp_dir("dataplane-ctrl-c");
+    let file = schedule(
+        &dir,
+        "long.json",
+        r#"{"format":1,"protocol":"es-replication","params":{"eot":900},"seed":9105}"#,
+    );
+    let mut conductor = std::process::Command::new(env!("CARGO_BIN_EXE_ldfi"))
+        .args(["dataplane", "run", file.to_str().expect("utf-8")])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the conductor starts");
+    // Wait (bounded) until its ten children are up; the run lasts seconds.
+    let mut up = 0;
+    for _ in 0..400 {
+        up = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .filter(|e| {
+                std::fs::read(e.path().join("cmdline"))
+                    .is_ok_and(|c| c.split(|b| *b == 0).any(|a| a == b"9105"))
+            })
+            .count();
+        if up >= 10 || conductor.try_wait().expect("waits").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(up >= 10, "the children started ({up} found)");
+    // SAFETY: sends SIGINT to the child we started.
+    unsafe {
+        libc::kill(conductor.id() as i32, libc::SIGINT);
+    }
+    let status = conductor.wait().expect("the conductor exits");
+    assert_eq!(status.code(), Some(130));
+    assert_no_children_left("9105");
+}
