@@ -326,3 +326,38 @@ fn all_counterexamples_are_minimal_and_distinct() {
         .collect();
     assert_eq!(sets, ["{omit(a, b, 1)}", "{omit(a, c, 1)}"], "{sets:?}");
 }
+
+#[test]
+fn history_records_every_execution_with_its_phase_and_lineage() {
+    use ldfi_harness::search::Phase;
+    // A declared search confirmed on happens-before lineage: both phases.
+    let mut c = cfg(4, 2, 0, Strategy::Ldfi);
+    c.confirm = true;
+    let r = run("retry-deliv", &c);
+    assert_eq!(r.conclusion, Conclusion::Certified);
+    assert!(r.confirm_executions > 0);
+    assert_eq!(r.history.len() as u64, r.executions);
+    assert!(r.history[0].faults.is_empty(), "execution 1 is fault-free");
+    let confirm = r.history.iter().filter(|e| e.phase == Phase::Confirm);
+    assert_eq!(confirm.count() as u64, r.confirm_executions);
+    for e in &r.history {
+        assert_eq!(e.lineage.is_some(), e.verdict != "violated", "{e:?}");
+    }
+    let first = r.history[0].lineage.expect("the fault-free run teaches");
+    assert!(first.graphs >= 1 && first.vertices > 0, "{first:?}");
+    let taught: usize = r
+        .history
+        .iter()
+        .filter_map(|e| e.lineage)
+        .map(|l| l.new_gates)
+        .sum();
+    assert!(taught > 0, "some run adds gates the solver had not seen");
+    // A counterexample: the execution that found it violated, and the
+    // replays that shrank it are minimisation.
+    let r = run("simple-deliv", &cfg(4, 2, 0, Strategy::Ldfi));
+    let cex = &r.counterexamples[0];
+    assert_eq!(r.history[cex.found_at as usize - 1].verdict, "violated");
+    let minimize = r.history.iter().filter(|e| e.phase == Phase::Minimize);
+    assert_eq!(minimize.count() as u64, r.minimize_executions);
+    assert_eq!(r.history.len() as u64, r.executions);
+}

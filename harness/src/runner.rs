@@ -118,6 +118,11 @@ pub struct Run {
     /// treats such a run as neither a counterexample nor a success to
     /// learn lineage from: it learns only that the run must change.
     pub set_aside: Option<String>,
+    /// Every enforcement violation of the run, in the order found (event
+    /// `k` of a violation is the run's `k`-th [`Event::Deliver`](ldfi_lineage::Event::Deliver)); the
+    /// verdict names the first when it decides it. Empty when enforcement
+    /// is not checked.
+    pub enforcement: Vec<ldfi_enforce::Violation>,
 }
 
 impl Run {
@@ -308,6 +313,7 @@ pub(crate) fn judge<P: Protocol>(
         pre_shrinks: checked.pre_shrinks,
         sites,
         set_aside,
+        enforcement: violations.to_vec(),
     }
 }
 

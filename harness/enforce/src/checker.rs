@@ -199,6 +199,7 @@ impl Checker {
                     key,
                     event: idx,
                     witness: path.witness(idx),
+                    states: path.states(idx, h.next),
                 });
             }
         }
@@ -217,6 +218,6 @@ fn commit_hits(hits: &[Hit], instances: &mut [LookupMap<KeyIds, Instance>], idx:
             path: Path::EMPTY,
         });
         inst.state = h.next;
-        inst.path.push(idx);
+        inst.path.push(idx, h.next);
     }
 }

@@ -26,6 +26,7 @@ fn violation(source: Source, idx: u64) -> Violation {
         key: Vec::new(),
         event: idx,
         witness: vec![idx],
+        states: Vec::new(),
     }
 }
 

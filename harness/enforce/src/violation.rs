@@ -59,6 +59,11 @@ pub struct Violation {
     /// to a new state before it (the most recent ones, at most
     /// [`WITNESS_MAX`] indices in all); for a model, just `event`.
     pub witness: Vec<u64>,
+    /// For a rule: the state of this key's automaton after each event of
+    /// `witness` (same length; the last is the accepting state `event`
+    /// led to; the automaton starts in state 0). Empty for a model. For
+    /// reports: DFA state numbers, stable for one spec.
+    pub states: Vec<u32>,
 }
 
 /// At most this many event indices in a rule violation's witness.
@@ -82,37 +87,53 @@ impl fmt::Display for Violation {
     }
 }
 
-/// The last [`WITNESS_MAX`] events that changed a key's state, inline.
+/// The last [`WITNESS_MAX`] events that changed a key's state, and the
+/// state each led to, inline.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Path {
     buf: [u64; WITNESS_MAX],
+    states: [u32; WITNESS_MAX],
     pushed: u64,
 }
 
 impl Path {
     pub(crate) const EMPTY: Path = Path {
         buf: [0; WITNESS_MAX],
+        states: [0; WITNESS_MAX],
         pushed: 0,
     };
 
-    pub(crate) fn push(&mut self, event: u64) {
-        self.buf[(self.pushed % WITNESS_MAX as u64) as usize] = event;
+    pub(crate) fn push(&mut self, event: u64, state: u32) {
+        let slot = (self.pushed % WITNESS_MAX as u64) as usize;
+        self.buf[slot] = event;
+        self.states[slot] = state;
         self.pushed += 1;
     }
 
     /// `last` preceded by the most recent kept events before it, oldest
     /// first, at most [`WITNESS_MAX`] in all.
     pub(crate) fn witness(&self, last: u64) -> Vec<u64> {
+        let mut out: Vec<u64> = self.kept(last).map(|i| self.buf[i]).collect();
+        out.push(last);
+        out
+    }
+
+    /// The states after the events of [`Path::witness`]`(last)`, ending
+    /// with `last_state`, the state `last` leads to.
+    pub(crate) fn states(&self, last: u64, last_state: u32) -> Vec<u32> {
+        let mut out: Vec<u32> = self.kept(last).map(|i| self.states[i]).collect();
+        out.push(last_state);
+        out
+    }
+
+    /// Buffer slots of the kept events before `last`, oldest first.
+    fn kept(&self, last: u64) -> impl Iterator<Item = usize> {
         let mut end = self.pushed;
         if end > 0 && self.buf[((end - 1) % WITNESS_MAX as u64) as usize] == last {
             end -= 1;
         }
         let n = end.min(WITNESS_MAX as u64 - 1);
-        let mut out: Vec<u64> = (end - n..end)
-            .map(|i| self.buf[(i % WITNESS_MAX as u64) as usize])
-            .collect();
-        out.push(last);
-        out
+        (end - n..end).map(|i| (i % WITNESS_MAX as u64) as usize)
     }
 }
 
@@ -124,11 +145,14 @@ mod tests {
     fn path_keeps_the_last_events() {
         let mut p = Path::EMPTY;
         assert_eq!(p.witness(3), vec![3]);
+        assert_eq!(p.states(3, 1), vec![1]);
         for i in 0..10 {
-            p.push(i);
+            p.push(i, i as u32 + 100);
         }
         assert_eq!(p.witness(9), (2..10).collect::<Vec<_>>());
+        assert_eq!(p.states(9, 109), (102..110).collect::<Vec<_>>());
         assert_eq!(p.witness(12), vec![3, 4, 5, 6, 7, 8, 9, 12]);
+        assert_eq!(p.states(12, 7), vec![103, 104, 105, 106, 107, 108, 109, 7]);
     }
 
     #[test]
@@ -138,6 +162,7 @@ mod tests {
             key: vec![("c".into(), Value::from("c1"))],
             event: 4,
             witness: vec![1, 4],
+            states: vec![1, 2],
         };
         assert_eq!(
             v.to_string(),

@@ -152,6 +152,19 @@ fn anchored_sequence_goes_dead_after_leaving_the_language() {
             "rule `close_needs_open` for $i = 2 at event 6 (witness: 6)",
         ]
     );
+    // Each witness event moved the key's automaton: one state after each,
+    // a new one every time.
+    let mut checker = Checker::new(&sp);
+    for e in &events {
+        checker.observe(e);
+    }
+    for v in checker.violations() {
+        assert_eq!(v.states.len(), v.witness.len(), "{v}");
+        let from_start = std::iter::once(0).chain(v.states.iter().copied());
+        let steps: Vec<u32> = from_start.collect();
+        assert!(steps.windows(2).all(|w| w[0] != w[1]), "{v}: {steps:?}");
+    }
+    assert_eq!(checker.violations()[0].states.len(), 3);
 }
 
 #[test]

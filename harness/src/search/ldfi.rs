@@ -19,7 +19,7 @@
 //! the first one made.
 
 use super::culprit::find_culprit;
-use super::{Assurance, Conclusion, Disagreement, Session, Step};
+use super::{Assurance, Conclusion, Disagreement, LineageAdded, Phase, Session, Step};
 use crate::check::Verdict;
 use crate::error::RunError;
 use crate::runner::{LineageMode, Run};
@@ -87,6 +87,7 @@ fn confirm(s: &mut Session<'_>, space: &FaultSpace, learned: Vec<Learned>) -> Re
     };
     let mut solver = Solver::new(space);
     let mut ignored = Vec::new();
+    s.phase = Phase::Confirm;
     let ended = phase(s, &mut solver, &opts, &mut ignored, &known)?;
     s.report.confirm_executions = s.report.executions - declared_executions;
     // The declared phase found no counterexample (else it would not be
@@ -126,7 +127,13 @@ fn phase(
         }
         match s.execute(faults.clone())? {
             Step::Good(run) => {
+                let gates = solver.stats().gates;
                 let graphs = learn(solver, opts, &run);
+                s.note_lineage(LineageAdded {
+                    graphs: graphs.len(),
+                    vertices: graphs.iter().map(|(_, g)| g.vertices.len()).sum(),
+                    new_gates: solver.stats().gates - gates,
+                });
                 if !opts.happens_before {
                     // Declared: no superset makes these invariants' `pre` true.
                     for invariant in &run.pre_shrinks {

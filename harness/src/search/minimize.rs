@@ -100,6 +100,7 @@ fn replay(s: &mut Session<'_>, faults: FaultSet) -> Result<Option<(RunConfig, Ru
     let run = s.p.run(&config)?;
     s.report.executions += 1;
     s.report.minimize_executions += 1;
+    s.record(&config.faults, &run.verdict, super::Phase::Minimize);
     s.seen
         .insert(config.faults.clone(), run.verdict.is_violated());
     Ok(run.verdict.is_violated().then_some((config, run)))

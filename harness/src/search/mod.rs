@@ -250,6 +250,48 @@ pub struct SearchReport {
     pub fault_free_vacuous: bool,
     /// The fault-free run, when it violates ([`Conclusion::FaultFreeViolation`]).
     pub fault_free: Option<Box<Run>>,
+    /// Every execution, in order (`history[i]` is execution `i + 1`), for
+    /// reports: a fault set and a verdict word each, a few counters for
+    /// the ones whose lineage the solver learned.
+    pub history: Vec<Execution>,
+}
+
+/// Which part of a search made an execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// The search proper (declared lineage, or the only phase).
+    Search,
+    /// The happens-before confirmation of a declared certificate.
+    Confirm,
+    /// Replaying a subset of a counterexample to shrink it.
+    Minimize,
+}
+
+/// One execution of a search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Execution {
+    /// The fault set run.
+    pub faults: FaultSet,
+    /// `good`, `vacuous` or `violated`.
+    pub verdict: &'static str,
+    /// Which part of the search ran it.
+    pub phase: Phase,
+    /// What its lineage added to the solver (ldfi only; `None` for a
+    /// violated run, a minimisation replay, or another strategy).
+    pub lineage: Option<LineageAdded>,
+}
+
+/// How much lineage one run contributed to the solver.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LineageAdded {
+    /// Lineage graphs added (one per goal).
+    pub graphs: usize,
+    /// Vertices of those graphs, in all.
+    pub vertices: usize,
+    /// `∧`/`∨` gates the solver had not seen in any earlier graph: the
+    /// part of this run's lineage that was new to the search.
+    pub new_gates: usize,
 }
 
 /// Where the search is, for progress displays.
@@ -307,11 +349,13 @@ pub fn search_until(
             disagreement: None,
             fault_free_vacuous: false,
             fault_free: None,
+            history: Vec::new(),
         },
         limit: cfg.max_runs,
         seen: Default::default(),
         stop,
         interrupted: false,
+        phase: Phase::Search,
     };
     match cfg.strategy {
         Strategy::Ldfi => ldfi::search(&mut s, &space)?,
@@ -353,6 +397,8 @@ pub(crate) struct Session<'a> {
     stop: &'a AtomicBool,
     /// The search stopped because `stop` was set.
     interrupted: bool,
+    /// The phase new executions belong to.
+    phase: Phase,
 }
 
 /// What one execution gave.
@@ -392,6 +438,7 @@ impl Session<'_> {
         let config = self.config(faults);
         let run = self.p.run(&config)?;
         self.report.executions += 1;
+        self.record(&config.faults, &run.verdict, self.phase);
         (self.seen).insert(config.faults.clone(), run.verdict.is_violated());
         (self.progress)(&Progress {
             executions: self.report.executions,
@@ -446,6 +493,23 @@ impl Session<'_> {
         } else {
             Step::Stop
         })
+    }
+
+    /// Appends an execution to the history.
+    pub(crate) fn record(&mut self, faults: &FaultSet, verdict: &Verdict, phase: Phase) {
+        self.report.history.push(Execution {
+            faults: faults.clone(),
+            verdict: verdict.word(),
+            phase,
+            lineage: None,
+        });
+    }
+
+    /// Notes what the last execution's lineage added to the solver.
+    pub(crate) fn note_lineage(&mut self, added: LineageAdded) {
+        if let Some(last) = self.report.history.last_mut() {
+            last.lineage = Some(added);
+        }
     }
 
     /// The run configuration of this search with `faults`.
