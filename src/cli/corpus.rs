@@ -41,6 +41,10 @@ enum Sub {
         /// in lockstep, instead of in simulation.
         #[arg(long)]
         dataplane: bool,
+        /// Write an HTML report into DIR (new, empty, or a previous
+        /// report): an index and a page per schedule (simulated runs).
+        #[arg(long, value_name = "DIR", conflicts_with = "dataplane")]
+        report: Option<PathBuf>,
     },
 }
 
@@ -51,7 +55,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             json,
             version,
             dataplane,
-        } => check(&dir, json, version.as_deref(), dataplane),
+            report,
+        } => check(&dir, json, version.as_deref(), dataplane, report.as_deref()),
     }
 }
 
@@ -153,6 +158,7 @@ fn check(
     as_json: bool,
     version: Option<&str>,
     dataplane: bool,
+    report: Option<&Path>,
 ) -> Result<ExitCode, CliError> {
     let reg = registry();
     let listing = schedules(dir)?;
@@ -161,6 +167,11 @@ fn check(
         rows.push(check_one(&reg, path, version, dataplane).unwrap_or_else(
             |e| json!({"schedule": path, "status": "error", "error": e.to_string()}),
         ));
+    }
+    if let Some(out) = report {
+        let index = ldfi_report::corpus(out, &reg, dir, &listing.files, version)
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        eprintln!("report: {}", index.display());
     }
     let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
     let errors = count("error");

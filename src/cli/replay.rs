@@ -29,6 +29,9 @@ pub struct Args {
     /// protocol's own.
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
+    /// Write an HTML report into DIR (new, empty, or a previous report).
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -53,6 +56,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         .run(&cfg)
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
     let hash = run.trace.hash();
+    if let Some(dir) = &args.report {
+        let expect = schedule.expect.as_ref();
+        let index = ldfi_report::replay(dir, p, &args.file, &cfg, &run, expect)
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        eprintln!("report: {}", index.display());
+    }
     if args.json {
         print_json(&json!({
             "file": args.file,

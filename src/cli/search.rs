@@ -91,6 +91,9 @@ pub struct Args {
     /// Print every execution (fault set and verdict) on stderr.
     #[arg(long, short)]
     verbose: bool,
+    /// Write an HTML report into DIR (new, empty, or a previous report).
+    #[arg(long, value_name = "DIR", conflicts_with = "all_versions")]
+    report: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -193,6 +196,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.all_versions {
         return super::versions::run(p, &cfg, &args.corpus, args.no_save, args.json, args.verbose);
     }
+    if let Some(dir) = &args.report {
+        ldfi_report::check_dir(dir).map_err(|e| CliError::Input(e.to_string()))?;
+    }
     let start = wall_now();
     let mut saver = Saver::new(&info.name, &cfg.version, &args.corpus, args.no_save);
     let report = run_with_progress(p, &cfg, args.verbose, &mut saver)?;
@@ -200,6 +206,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let saved = saver.finish(&report)?;
     if report.conclusion == Conclusion::FaultFreeViolation {
         bounds_too_short(p, &cfg, &args)?;
+    }
+    if let Some(dir) = &args.report {
+        let index = ldfi_report::search(dir, p, &cfg, &report, &saved)
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        eprintln!("report: {}", index.display());
     }
     if args.json {
         print_json(&to_json(&info.name, &cfg, &report, elapsed, &saved));
