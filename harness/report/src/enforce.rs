@@ -138,7 +138,7 @@ pub fn section(trace: &Trace, v: &Violation) -> String {
 
 /// States as circles, messages as labelled arrows between them.
 fn strip(trace: &Trace, v: &Violation, d: &[usize]) -> String {
-    const STEP: f64 = 250.0;
+    const STEP: f64 = 300.0;
     const R: f64 = 20.0;
     let n = v.states.len() + 1;
     let width = 40.0 + (n - 1) as f64 * STEP + 2.0 * R + 40.0;
@@ -183,7 +183,7 @@ fn strip(trace: &Trace, v: &Violation, d: &[usize]) -> String {
                     format!("t{tick} {route}: {label}")
                 },
             );
-            let max = 32;
+            let max = 34;
             let tw = text_width(&svg::fit(&label, max));
             text(&mut out, (x1 + x2) / 2.0 - tw / 2.0, 38.0, "", &label, max);
         }

@@ -24,7 +24,7 @@ pub struct Highlights {
 }
 
 /// Longest label shown in full (longer ones are cut, with a tooltip).
-const LABEL_MAX: usize = 44;
+const LABEL_MAX: usize = 38;
 /// Height of one event line.
 const LINE: f64 = 18.0;
 /// Left gutter (tick numbers).
@@ -45,6 +45,7 @@ enum Kind {
     Retract,
     Note,
     Crash,
+    Lost,
 }
 
 struct Item {
@@ -108,7 +109,14 @@ fn grid(trace: &Trace, h: &Highlights) -> Grid {
                 );
                 g.sends.insert((*id, *to), p);
             }
-            Event::Lost { id, to, reason } => g.lost.push(((*id, *to), *reason)),
+            Event::Lost { id, to, reason } => {
+                g.lost.push(((*id, *to), *reason));
+                if *reason != Loss::AfterEot {
+                    let why = loss_words(trace, &h.faults, &(*id, *to), *reason);
+                    let text = format!("✗ →{} lost: {why}", trace.name(*to));
+                    g.push(id.sent, id.from, text, Kind::Lost);
+                }
+            }
             Event::Deliver { id, to, at, .. } => {
                 let label = labels.get(&(*id, *to)).copied().unwrap_or("?");
                 let text = format!("←{} {label}", trace.name(id.from));
@@ -251,8 +259,9 @@ pub fn spacetime_svg(trace: &Trace, h: &Highlights) -> String {
     svg::open(&mut out, width, height, "spacetime diagram");
     rows(&mut out, trace, &geo, width);
     lifelines(&mut out, trace, &g, &geo);
-    messages(&mut out, trace, &g, &geo, h);
+    let lost = messages(&mut out, &g, &geo, h);
     items(&mut out, &g, &geo);
+    lost_labels(&mut out, &lost);
     if missing_lines > 0 {
         missing_row(&mut out, &geo, &missing, width);
     }
@@ -322,7 +331,10 @@ fn omit_of(trace: &Trace, faults: &FaultSet, key: &(MsgId, NodeIdx)) -> Option<S
     })
 }
 
-fn messages(out: &mut String, trace: &Trace, g: &Grid, geo: &Geo, h: &Highlights) {
+/// Draws the messages; returns the labels of lost ones (x, y, text), to
+/// be drawn over everything else.
+fn messages(out: &mut String, g: &Grid, geo: &Geo, h: &Highlights) -> Vec<(f64, f64, String)> {
+    let mut labels = Vec::new();
     for (key, to_pos, event) in &g.delivered {
         let Some(from_pos) = g.sends.get(key) else {
             continue;
@@ -352,24 +364,44 @@ fn messages(out: &mut String, trace: &Trace, g: &Grid, geo: &Geo, h: &Highlights
             .get(&(from_pos.0 + 1))
             .copied()
             .unwrap_or(geo.bottom);
+        // Where it would have arrived: the receiver's lifeline, next tick.
         let (x2, y2) = if key.1 == key.0.from {
             (x1 + 30.0, next + 8.0)
         } else {
-            (x1 + (x_to - x1) * 0.5, next + 8.0)
+            (x_to, next + 8.0)
         };
         if *reason == Loss::AfterEot {
             let _ = writeln!(out, "<line class=\"late\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\"/>");
             continue;
         }
         let _ = writeln!(out, "<line class=\"lost\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" marker-end=\"url(#arrow-bad)\"/>");
-        let why = match reason {
-            Loss::Omitted => omit_of(trace, &h.faults, key).unwrap_or_else(|| "omitted".into()),
-            Loss::Partitioned => "partitioned".into(),
-            Loss::ReceiverDown => "receiver down".into(),
-            Loss::SenderDown => "sender down".into(),
-            Loss::AfterEot => unreachable!("handled above"),
-        };
-        text(out, x2 + 6.0, y2 + 4.0, "bad", &format!("✗ {why}"), 40);
+        labels.push((x2 - 4.0, y2 + 9.0, "✗".to_string()));
+    }
+    labels
+}
+
+/// Why a message was lost, naming the fault when the set has it.
+fn loss_words(trace: &Trace, faults: &FaultSet, key: &(MsgId, NodeIdx), reason: Loss) -> String {
+    match reason {
+        Loss::Omitted => omit_of(trace, faults, key).unwrap_or_else(|| "omitted".into()),
+        Loss::Partitioned => "partitioned".into(),
+        Loss::ReceiverDown => "receiver down".into(),
+        Loss::SenderDown => "sender down".into(),
+        Loss::AfterEot => "after EOT".into(),
+    }
+}
+
+/// Lost messages' labels, on a backing so they read over anything.
+fn lost_labels(out: &mut String, labels: &[(f64, f64, String)]) {
+    for (x, y, s) in labels {
+        let w = text_width(&svg::fit(s, 40)) + 6.0;
+        let _ = writeln!(
+            out,
+            "<rect class=\"back\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"15\"/>",
+            x - 3.0,
+            y - 11.5
+        );
+        text(out, *x, *y, "bad", s, 40);
     }
 }
 
@@ -413,7 +445,18 @@ fn items(out: &mut String, g: &Grid, geo: &Geo) {
                     ""
                 }
                 Kind::Retract | Kind::Note => "muted",
+                Kind::Lost => "bad",
             };
+            if !matches!(it.kind, Kind::Crash | Kind::Highlight) {
+                // A backing so arrows pass under labels, not through them.
+                let w = text_width(&svg::fit(&it.text, LABEL_MAX)) + 4.0;
+                let _ = writeln!(
+                    out,
+                    "<rect class=\"back\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"15\"/>",
+                    tx - 2.0,
+                    y - 11.5
+                );
+            }
             let class = if it.kind == Kind::Crash {
                 "crashlabel"
             } else {

@@ -71,6 +71,7 @@ circle.ev { fill: #1d2430; }
 circle.derive { fill: #2e7d32; }
 circle.hl { fill: #8e24aa; }
 rect.crash { fill: #c62828; }
+rect.back { fill: #ffffff; opacity: 0.82; }
 rect.missing { fill: #fdecea; stroke: #c62828; stroke-dasharray: 4 3; }
 rect.hl { fill: #f3e5f5; stroke: #8e24aa; }
 .edge { stroke: #7d889b; stroke-width: 1.3; fill: none; }
