@@ -101,6 +101,8 @@ fn layers(n: usize, edges: &[(usize, usize)]) -> Vec<usize> {
 
 /// The graph with dummy vertices: vertex `v >= n` is a dummy.
 struct Expanded {
+    /// Vertices below this index are the input's; the rest are dummies.
+    real: usize,
     width: Vec<f64>,
     layer: Vec<usize>,
     /// Per original edge, its vertices from parent to child.
@@ -113,6 +115,7 @@ struct Expanded {
 impl Expanded {
     fn new(widths: &[f64], layer: &[usize], edges: &[(usize, usize)]) -> Expanded {
         let mut g = Expanded {
+            real: widths.len(),
             width: widths.to_vec(),
             layer: layer.to_vec(),
             paths: Vec::new(),
@@ -239,29 +242,39 @@ impl Expanded {
         total
     }
 
-    /// Centre x of every vertex: neighbours' mean, then no overlaps.
+    /// Centre x of every vertex: each pulled toward the mean of its
+    /// parents on downward rounds and of its children on upward ones (a
+    /// chain of dummies follows its one neighbour, so long edges run
+    /// straight), then pushed apart so boxes do not overlap.
     fn coordinates(&self, order: &[Vec<usize>]) -> Vec<f64> {
         let mut x = vec![0f64; self.width.len()];
         for layer in order {
             let mut left = MARGIN;
-            for &v in layer {
+            for (i, &v) in layer.iter().enumerate() {
+                if i > 0 {
+                    left += self.gap(layer[i - 1], v);
+                }
                 x[v] = left + self.width[v] / 2.0;
-                left += self.width[v] + GAP;
+                left += self.width[v];
             }
         }
         for round in 0..ROUNDS {
             let downward = round % 2 == 0;
+            let last = round + 1 == ROUNDS;
             let ls: Vec<usize> = if downward {
-                (0..order.len()).collect()
+                (1..order.len()).collect()
             } else {
-                (0..order.len()).rev().collect()
+                (0..order.len().saturating_sub(1)).rev().collect()
             };
             for l in ls {
                 let want: Vec<f64> = order[l]
                     .iter()
                     .map(|&v| {
-                        let nb: Vec<usize> =
-                            self.up[v].iter().chain(&self.down[v]).copied().collect();
+                        let nb: Vec<usize> = match (last, downward) {
+                            (true, _) => self.up[v].iter().chain(&self.down[v]).copied().collect(),
+                            (false, true) => self.up[v].clone(),
+                            (false, false) => self.down[v].clone(),
+                        };
                         if nb.is_empty() {
                             x[v]
                         } else {
@@ -283,6 +296,17 @@ impl Expanded {
         x
     }
 
+    /// Space between neighbours `a` and `b` of a layer: edges passing
+    /// through may run close, boxes keep apart.
+    fn gap(&self, a: usize, b: usize) -> f64 {
+        let dummy = |v: usize| v >= self.real;
+        match (dummy(a), dummy(b)) {
+            (true, true) => GAP / 4.0,
+            (true, false) | (false, true) => GAP / 2.0,
+            (false, false) => GAP,
+        }
+    }
+
     /// Puts the vertices of one layer as near `want` as their order and
     /// widths allow: a left-to-right pass then a right-to-left one, and
     /// the mean of the two.
@@ -291,13 +315,18 @@ impl Expanded {
         if k == 0 {
             return;
         }
-        let half = |i: usize| self.width[layer[i]] / 2.0;
+        // Least distance between the centres of neighbours i-1 and i.
+        let sep = |i: usize| {
+            self.width[layer[i - 1]] / 2.0
+                + self.gap(layer[i - 1], layer[i])
+                + self.width[layer[i]] / 2.0
+        };
         let mut l2r = vec![0f64; k];
         for i in 0..k {
             l2r[i] = if i == 0 {
                 want[0]
             } else {
-                want[i].max(l2r[i - 1] + half(i - 1) + GAP + half(i))
+                want[i].max(l2r[i - 1] + sep(i))
             };
         }
         let mut r2l = vec![0f64; k];
@@ -305,16 +334,12 @@ impl Expanded {
             r2l[i] = if i == k - 1 {
                 want[i]
             } else {
-                want[i].min(r2l[i + 1] - half(i + 1) - GAP - half(i))
+                want[i].min(r2l[i + 1] - sep(i + 1))
             };
         }
         let mut mean: Vec<f64> = (0..k).map(|i| (l2r[i] + r2l[i]) / 2.0).collect();
-        // The mean of two feasible placements is feasible: spacing holds.
         for i in 1..k {
-            let min = mean[i - 1] + half(i - 1) + GAP + half(i);
-            if mean[i] < min {
-                mean[i] = min;
-            }
+            mean[i] = mean[i].max(mean[i - 1] + sep(i));
         }
         for (i, &v) in layer.iter().enumerate() {
             x[v] = mean[i];

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Longest vertex label shown in full.
-const LABEL_MAX: usize = 46;
+const LABEL_MAX: usize = 36;
 const BOX_H: f64 = 28.0;
 const LAYER_GAP: f64 = 52.0;
 
@@ -275,5 +275,76 @@ fn footer(out: &mut String, faults: &[Fault], hits: &[Option<Fault>], y: f64) {
             n => format!("{f}  (hits {n} vertices)"),
         };
         text(out, 116.0, y + 14.0 + i as f64 * 18.0, "bad", &note, 90);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::overlaps;
+    use ldfi_harness::{Params, RunConfig};
+
+    /// The lineage of a shipped protocol's fault-free run.
+    fn graph(protocol: &str, version: &str) -> LineageGraph {
+        let reg = ldfi_protocols::registry();
+        let p = reg.get(protocol).expect("shipped");
+        let info = p.info();
+        let cfg = RunConfig {
+            version: version.into(),
+            workload: info.default_workload.clone(),
+            params: info.params,
+            seed: 0,
+            faults: FaultSet::default(),
+            lineage: Default::default(),
+            checks: Default::default(),
+            crash: Default::default(),
+        };
+        let run = p.run(&cfg).expect("runs");
+        crate::figure::lineage_of(&run, cfg.crash).expect("a good run has lineage")
+    }
+
+    #[test]
+    fn shipped_lineage_lays_out_without_overlapping_boxes() {
+        for (protocol, version) in [
+            ("es-replication", "v5"),
+            ("web-forum", "correct"),
+            ("ack-deliv", "v1"),
+        ] {
+            let g = graph(protocol, version);
+            let (verts, edges) = drawn(&g);
+            let index: BTreeMap<Vid, usize> =
+                verts.iter().enumerate().map(|(i, &v)| (v, i)).collect();
+            let widths: Vec<f64> = verts
+                .iter()
+                .map(|&v| {
+                    text_width(&svg::fit(
+                        &vertex_label(&g, &g.vertices[v as usize]),
+                        LABEL_MAX,
+                    )) + 20.0
+                })
+                .collect();
+            let e: Vec<(usize, usize)> = edges.iter().map(|(p, c)| (index[p], index[c])).collect();
+            let lay = layered(&widths, BOX_H, LAYER_GAP, &e);
+            assert_eq!(overlaps(&lay, &widths), None, "{protocol}");
+            let (svg, o) = lineage_svg(&g, &FaultSet::default());
+            assert!(o.holds, "{protocol}: the fault-free outcome holds");
+            assert_eq!(o.drawn, verts.len());
+            assert!(svg.contains("outcome: "), "{protocol}");
+        }
+    }
+
+    #[test]
+    fn an_omission_breaks_the_message_it_names() {
+        let g = graph("web-forum", "correct");
+        let omit = Fault::Omit {
+            from: "frontend".into(),
+            to: "auth".into(),
+            at: 2,
+        };
+        let faults: FaultSet = [omit.clone()].into_iter().collect();
+        let (svg, o) = lineage_svg(&g, &faults);
+        assert_eq!(o.hits, vec![(omit.to_string(), 1)], "{o:?}");
+        assert!(svg.contains("v omitted"), "the lost message is marked");
+        assert!(svg.contains(&format!("✗ {omit}")));
     }
 }
