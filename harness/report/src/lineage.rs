@@ -282,7 +282,7 @@ fn footer(out: &mut String, faults: &[Fault], hits: &[Option<Fault>], y: f64) {
 mod tests {
     use super::*;
     use crate::layout::overlaps;
-    use ldfi_harness::{Params, RunConfig};
+    use ldfi_harness::RunConfig;
 
     /// The lineage of a shipped protocol's fault-free run.
     fn graph(protocol: &str, version: &str) -> LineageGraph {
