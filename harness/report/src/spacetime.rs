@@ -326,7 +326,6 @@ fn omit_of(trace: &Trace, faults: &FaultSet, key: &(MsgId, NodeIdx)) -> Option<S
         Fault::Omit { from: a, to: b, at } if a == from && b == to && *at == id.sent => {
             Some(f.to_string())
         }
-        Fault::Partition { .. } => None,
         _ => None,
     })
 }
