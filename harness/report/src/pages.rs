@@ -175,6 +175,8 @@ fn sentence(r: &SearchReport) -> String {
         Conclusion::Certified => "No fault set within these bounds breaks an invariant.".into(),
         Conclusion::Unconfirmed => "Declared lineage found no counterexample, but the happens-before confirmation ran out of budget: NOT a certificate.".into(),
         Conclusion::BudgetExhausted => "The run budget was spent before the search ended: no verdict.".into(),
+        Conclusion::Interrupted => format!("Interrupted before the search ended: no certificate; {} counterexample(s) found so far.", r.counterexamples.len()),
+        Conclusion::FaultFreeViolation => "The fault-free run already violates an invariant: there is nothing for faults to break (the bounds leave the protocol too little time, or the version is broken without faults).".into(),
     }
 }
 
