@@ -386,6 +386,7 @@ fn loss_words(trace: &Trace, faults: &FaultSet, key: &(MsgId, NodeIdx), reason: 
         Loss::Partitioned => "partitioned".into(),
         Loss::ReceiverDown => "receiver down".into(),
         Loss::SenderDown => "sender down".into(),
+        Loss::Refused => "refused by the enforcement sidecar".into(),
         Loss::AfterEot => "after EOT".into(),
     }
 }
