@@ -1,4 +1,25 @@
-//! The end state of a run, as invariants read it.
+//! The end state of a run, as invariants read it: which facts hold, at
+//! which nodes, and which nodes are down at EOT. Facts are held *at*
+//! nodes (`ctx.derive` at node `b` puts the fact at `b`), so an invariant
+//! asks "does `b` hold `stored(7)`" without writing `b` into the fact:
+//!
+//! ```
+//! # include!("guide/register.rs");
+//! # fn main() {
+//! use ldfi_harness::schedule::Schedule;
+//! let s = Schedule::parse(r#"{"format":1,"protocol":"register"}"#, "inline".as_ref()).unwrap();
+//! let run = ldfi_harness::run(&Register, &s.run_config(&ldfi_harness::Protocol::info(&Register), None, None)).unwrap();
+//! let end = &run.end;
+//! assert_eq!(end.holders(&stored(7)), ["primary", "backup"]);
+//! assert_eq!(end.facts_at("backup"), [&stored(7)]);
+//! assert_eq!(end.relation_at("primary", "acked"), [&acked(7)]);
+//! assert!(end.up("backup") && end.crashed_at("backup").is_none());
+//! // The same questions as `Prop`s, for invariants (the search reads them):
+//! assert!(end.eval(&end.held_by_every_up_prop(&stored(7))));
+//! assert!(end.eval(&end.held_by_at_least_prop(2, &stored(7))));
+//! assert!(!end.eval(&end.absent_prop(&acked(7))));
+//! # }
+//! ```
 
 use ldfi_lineage::{EndView, Event, Fact, NodeIdx, Prop, Tick};
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,6 +83,14 @@ impl EndState {
             .unwrap_or_else(|| panic!("invariant bug: no node named `{name}`")) as NodeIdx
     }
 
+    /// The name of node `n`.
+    ///
+    /// # Panics
+    /// If there is no such node: a bug in the invariant.
+    pub fn node_name(&self, n: NodeIdx) -> &str {
+        (self.nodes.get(n as usize)).unwrap_or_else(|| panic!("invariant bug: no node {n}"))
+    }
+
     /// Whether some node derived `fact`.
     pub fn holds(&self, fact: &Fact) -> bool {
         self.facts.contains_key(fact)
@@ -85,6 +114,11 @@ impl EndState {
     /// `Prop::Crashed` for node `name`.
     pub fn crashed_prop(&self, name: &str) -> Prop {
         Prop::Crashed(self.node(name))
+    }
+
+    /// The tick node `name` crashed at, if it is down at EOT.
+    pub fn crashed_at(&self, name: &str) -> Option<Tick> {
+        self.crashed.get(&self.node(name)).copied()
     }
 
     /// Whether node `name` is up at EOT.
@@ -112,6 +146,53 @@ impl EndState {
             .filter(|(_, s)| s.contains(&n))
             .map(|(f, _)| f)
             .collect()
+    }
+
+    /// The facts of relation `rel` node `name` holds at EOT, in order.
+    pub fn relation_at(&self, name: &str, rel: &str) -> Vec<&Fact> {
+        let n = self.node(name);
+        (self.facts.iter())
+            .filter(|(f, s)| f.rel == rel && s.contains(&n))
+            .map(|(f, _)| f)
+            .collect()
+    }
+
+    /// `Prop` "every node that is up at EOT holds `fact`": for each node,
+    /// crashed or holding it.
+    pub fn held_by_every_up_prop(&self, fact: &Fact) -> Prop {
+        Prop::And(
+            (0..self.nodes.len() as NodeIdx)
+                .map(|n| Prop::Or(vec![Prop::Crashed(n), Prop::HoldsAt(n, fact.clone())]))
+                .collect(),
+        )
+    }
+
+    /// `Prop` "at least `k` nodes hold `fact` at EOT" (a quorum): one
+    /// alternative per `k`-subset of the nodes, so meant for the handful
+    /// of nodes a model has. `k = 0` is true.
+    pub fn held_by_at_least_prop(&self, k: usize, fact: &Fact) -> Prop {
+        let n = self.nodes.len();
+        let mut alternatives = Vec::new();
+        if k > n {
+            return Prop::Or(alternatives);
+        }
+        let mut pick: Vec<usize> = (0..k).collect();
+        loop {
+            alternatives.push(Prop::And(
+                (pick.iter())
+                    .map(|&i| Prop::HoldsAt(i as NodeIdx, fact.clone()))
+                    .collect(),
+            ));
+            // The next k-subset in lexicographic order.
+            let Some(i) = (0..k).rev().find(|&i| pick[i] < n - k + i) else {
+                break;
+            };
+            pick[i] += 1;
+            for j in i + 1..k {
+                pick[j] = pick[j - 1] + 1;
+            }
+        }
+        Prop::Or(alternatives)
     }
 
     /// `Prop` "node `name` is up at EOT" (`¬Crashed`): an absence the

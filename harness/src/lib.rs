@@ -14,15 +14,19 @@
 //! - [`search`] — the search loop and its strategies (ldfi, random, exhaustive).
 //! - [`registry`] — protocols by name, message types erased.
 //! - [`remote`] — the seam to real processes: one node hosted alone, the sidecar's wire, the conductor's verdict.
+//! - [`corpus`] — the regression corpus: saving counterexamples, replaying a directory.
+//! - [`guide`] — from modelling a protocol to keeping a corpus, step by step.
 //! - [`oracle`] — the soundness oracle: generated protocols, ldfi against exhaustive.
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod corpus;
 pub mod ctx;
 pub mod diagram;
 pub mod end;
 pub mod error;
 pub mod files;
+pub mod guide;
 pub mod model;
 pub mod oracle;
 mod plan;

@@ -128,10 +128,31 @@ impl DynProtocol for WithSpec<'_> {
     }
 }
 
-/// Protocols by name, in the order added.
+/// Protocols by name, in the order added. A registry is shared by the
+/// whole command line (it lives for the process), so its protocols are
+/// `Send + Sync` — plain data, as protocol descriptions are.
+///
+/// ```
+/// use ldfi_harness::registry::Registry;
+/// # use ldfi_harness::{Input, Invariant, Node, Params, Protocol, ProtocolInfo, Setup};
+/// # struct Mine;
+/// # impl Protocol for Mine {
+/// #     type Msg = ();
+/// #     fn info(&self) -> ProtocolInfo { ProtocolInfo { name: "mine".into(), summary: String::new(),
+/// #         versions: vec!["v1".into()], default_version: "v1".into(), workloads: vec!["w".into()],
+/// #         default_workload: "w".into(), nodes: vec!["a".into()], exempt: vec![],
+/// #         params: Params { eot: 2, eff: 1, crashes: 0 } } }
+/// #     fn nodes(&self, _: &Setup) -> Vec<Box<dyn Node<()>>> { vec![] }
+/// #     fn inputs(&self, _: &Setup) -> Vec<Input<()>> { vec![] }
+/// #     fn invariants(&self, _: &Setup) -> Vec<Invariant> { vec![] }
+/// # }
+/// let reg = Registry::new().with(Mine);
+/// assert_eq!(reg.names(), ["mine"]);
+/// assert!(reg.get("mine").is_some());
+/// ```
 #[derive(Default)]
 pub struct Registry {
-    protocols: Vec<Box<dyn DynProtocol>>,
+    protocols: Vec<Box<dyn DynProtocol + Send + Sync>>,
 }
 
 impl Registry {
@@ -141,8 +162,14 @@ impl Registry {
     }
 
     /// Adds a protocol.
-    pub fn add<P: Protocol>(&mut self, p: P) {
+    pub fn add<P: Protocol + Send + Sync>(&mut self, p: P) {
         self.protocols.push(Box::new(p));
+    }
+
+    /// This registry with `p` added (a builder for `main`).
+    pub fn with<P: Protocol + Send + Sync>(mut self, p: P) -> Self {
+        self.add(p);
+        self
     }
 
     /// The protocol called `name`.
@@ -150,12 +177,14 @@ impl Registry {
         self.protocols
             .iter()
             .find(|p| p.info().name == name)
-            .map(|p| p.as_ref())
+            .map(|p| p.as_ref() as &dyn DynProtocol)
     }
 
     /// Every protocol, in order.
     pub fn iter(&self) -> impl Iterator<Item = &dyn DynProtocol> {
-        self.protocols.iter().map(|p| p.as_ref())
+        self.protocols
+            .iter()
+            .map(|p| p.as_ref() as &dyn DynProtocol)
     }
 
     /// Every protocol's name, in order.

@@ -70,6 +70,11 @@ pub fn lineage_with(trace: &Trace, outcome: &Prop, opts: &LineageOptions) -> Lin
             }
         }
     }
+    tracing::trace!(
+        vertices = vertices.len(),
+        happens_before = opts.happens_before,
+        "lineage graph"
+    );
     LineageGraph {
         nodes: trace.nodes.clone(),
         vertices,

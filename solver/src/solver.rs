@@ -251,6 +251,7 @@ impl Solver {
     fn answer(&mut self, values: &[bool]) -> FaultSet {
         let set = self.vars.fault_set(values);
         assert_eq!(set.len(), self.min_size, "solutions come smallest first");
+        tracing::debug!(size = set.len(), graphs = self.graphs, "solver answer");
         let clause: Vec<Lit> = self
             .vars
             .lits()

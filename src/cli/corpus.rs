@@ -2,8 +2,7 @@
 
 use super::shared::{print_json, protocol, registry, CliError};
 use crate::cli::replay::invariant;
-use ldfi_harness::files::write_new_atomic;
-use ldfi_harness::schedule::{Expect, Schedule};
+use ldfi_harness::corpus;
 use ldfi_harness::search::Counterexample;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -60,97 +59,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
 }
 
-/// Saves a counterexample under `dir`, named by its content: the same
-/// counterexample is never saved twice, and no existing file is overwritten.
+/// Saves a counterexample under `dir` (see [`ldfi_harness::corpus::save`]).
 pub fn save(protocol: &str, c: &Counterexample, dir: &Path) -> Result<PathBuf, CliError> {
-    let expect = Expect {
-        verdict: c.run.verdict.word().to_string(),
-        invariant: invariant(&c.run.verdict).map(str::to_string),
-        trace_hash: Some(c.run.trace.hash()),
-    };
-    let schedule = Schedule::from_run(protocol, &c.config, Some(expect));
-    let text = schedule.to_json();
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CliError::Input(format!("--corpus {}: cannot create: {e}", dir.display())))?;
-    let name = schedule.file_name();
-    let stem = name.trim_end_matches(".json");
-    for n in 0.. {
-        let path = if n == 0 {
-            dir.join(&name)
-        } else {
-            dir.join(format!("{stem}-{n}.json"))
-        };
-        match std::fs::read_to_string(&path) {
-            Ok(existing) if existing == text => return Ok(path),
-            Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // Atomic and never over a file that appeared meanwhile.
-                match write_new_atomic(&path, text.as_bytes()) {
-                    Ok(()) => return Ok(path),
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                    Err(e) => {
-                        return Err(CliError::Input(format!(
-                            "{}: cannot write: {e}",
-                            path.display()
-                        )))
-                    }
-                }
-            }
-            Err(e) => return Err(CliError::Input(format!("{}: {e}", path.display()))),
-        }
-    }
-    unreachable!("some name is free")
-}
-
-/// The `.json` files under a corpus directory, and the directory links
-/// that were not followed.
-pub struct Listing {
-    /// Schedule files, sorted.
-    pub files: Vec<PathBuf>,
-    /// Symbolic links to directories, not followed (a link cycle would
-    /// replay files again and again, or never end), sorted.
-    pub skipped_links: Vec<PathBuf>,
-}
-
-/// Every `.json` file under `dir`, without following links to directories
-/// (links to files are read: they cannot loop).
-pub fn schedules(dir: &Path) -> Result<Listing, CliError> {
-    let meta = std::fs::metadata(dir)
-        .map_err(|e| CliError::Input(format!("{}: cannot read directory: {e}", dir.display())))?;
-    if !meta.is_dir() {
-        return Err(CliError::Input(format!(
-            "{}: not a directory (corpus check takes the corpus directory)",
-            dir.display()
-        )));
-    }
-    let mut files = Vec::new();
-    let mut skipped_links = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|e| CliError::Input(format!("{}: cannot read directory: {e}", d.display())))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| CliError::Input(format!("{}: {e}", d.display())))?;
-            let path = entry.path();
-            // `file_type` does not follow links.
-            let kind = entry
-                .file_type()
-                .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
-            if kind.is_dir() {
-                stack.push(path);
-            } else if kind.is_symlink() && path.is_dir() {
-                skipped_links.push(path);
-            } else if path.extension().is_some_and(|x| x == "json") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    skipped_links.sort();
-    Ok(Listing {
-        files,
-        skipped_links,
-    })
+    corpus::save(protocol, c, dir).map_err(|e| CliError::Input(format!("--corpus {e}")))
 }
 
 fn check(
@@ -161,7 +72,7 @@ fn check(
     report: Option<&Path>,
 ) -> Result<ExitCode, CliError> {
     let reg = registry();
-    let listing = schedules(dir)?;
+    let listing = corpus::schedule_files(dir).map_err(|e| CliError::Input(e.to_string()))?;
     let mut rows = Vec::new();
     for path in &listing.files {
         rows.push(check_one(&reg, path, version, dataplane).unwrap_or_else(
@@ -247,7 +158,7 @@ fn check_one(
             .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?
     };
     let hash = run.trace.hash();
-    let status = classify(s.expect.as_ref(), &run.verdict, &hash);
+    let status = corpus::classify(s.expect.as_ref(), &run.verdict, &hash).word();
     Ok(json!({
         "schedule": path,
         "protocol": s.protocol,
@@ -259,23 +170,4 @@ fn check_one(
         "trace_hash": hash,
         "recorded": s.expect,
     }))
-}
-
-/// `reproduces`, `fixed` or `changed`.
-pub fn classify(
-    expect: Option<&Expect>,
-    verdict: &ldfi_harness::Verdict,
-    hash: &str,
-) -> &'static str {
-    let Some(e) = expect else {
-        return "changed";
-    };
-    let same_verdict = e.verdict == verdict.word() && e.invariant.as_deref() == invariant(verdict);
-    if same_verdict && e.trace_hash.as_ref().is_none_or(|h| h == hash) {
-        "reproduces"
-    } else if e.verdict == "violated" && !verdict.is_violated() {
-        "fixed"
-    } else {
-        "changed"
-    }
 }

@@ -5,10 +5,12 @@ mod bench_shipped;
 mod corpus;
 mod dataplane;
 mod dataplane_bench;
+mod entry;
 mod explain;
 mod interrupt;
 mod list;
 mod node;
+mod progress;
 mod proxy;
 mod replay;
 mod search;
@@ -18,6 +20,7 @@ mod versions;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+pub use entry::main;
 pub use shared::CliError;
 
 /// Lineage-driven fault injection: find the smallest set of lost messages

@@ -10,7 +10,6 @@ use ldfi_harness::search::{
 };
 use ldfi_harness::{Checks, CrashMode, LineageMode, Params};
 use serde_json::json;
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -402,8 +401,7 @@ pub fn run_with_progress(
     verbose: bool,
     saver: &mut Saver,
 ) -> Result<SearchReport, CliError> {
-    let tty = std::io::stderr().is_terminal() && !verbose;
-    let mut last = wall_now();
+    let bar = super::progress::Bar::new(!verbose);
     let mut progress = |pr: &ldfi_harness::search::Progress<'_>| {
         if let Some(c) = pr.counterexample {
             saver.found(c);
@@ -416,23 +414,11 @@ pub fn run_with_progress(
             };
             eprintln!("  #{:<5} {:<9} {}", pr.executions, label, pr.trying);
         }
-        if tty && pr.verdict.is_none() && last.elapsed() > Duration::from_millis(100) {
-            last = wall_now();
-            let mut err = std::io::stderr();
-            let line = format!(
-                "  {} executions, {} found, trying {}",
-                pr.executions, pr.found, pr.trying
-            );
-            let line: String = line.chars().take(110).collect();
-            let _ = write!(err, "\r\x1b[2K{line}");
-            let _ = err.flush();
-        }
+        bar.update(pr);
     };
-    let report = search_until(p, cfg, &mut progress, &super::interrupt::INTERRUPTED)?;
-    if tty {
-        eprint!("\r\x1b[2K");
-    }
-    Ok(report)
+    let report = search_until(p, cfg, &mut progress, &super::interrupt::INTERRUPTED);
+    bar.finish();
+    Ok(report?)
 }
 
 pub fn counterexample_json(c: &Counterexample, saved: &Option<PathBuf>) -> serde_json::Value {

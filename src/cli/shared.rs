@@ -5,6 +5,7 @@ use ldfi_harness::registry::{DynProtocol, Registry};
 use ldfi_harness::schedule::Schedule;
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// An error and the exit code it ends with.
 #[derive(Debug)]
@@ -42,9 +43,31 @@ impl From<ldfi_harness::RunError> for CliError {
     }
 }
 
-/// The protocols this binary knows.
-pub fn registry() -> Registry {
-    ldfi_protocols::registry()
+/// The registry [`crate::cli::main`] was given.
+static REGISTRY: OnceLock<Registry> = OnceLock::new();
+
+/// Installs the protocols the commands know; false if some were installed
+/// already (the first stay).
+pub fn install_registry(registry: Registry) -> bool {
+    REGISTRY.set(registry).is_ok()
+}
+
+/// The protocols the commands know: those given to [`crate::cli::main`],
+/// else the shipped ones. A handle that derefs to the [`Registry`], so a
+/// command writes `let reg = registry(); protocol(&reg, ..)`.
+pub fn registry() -> RegistryRef {
+    RegistryRef(REGISTRY.get_or_init(ldfi_protocols::registry))
+}
+
+/// The installed registry (see [`registry`]).
+#[derive(Clone, Copy)]
+pub struct RegistryRef(&'static Registry);
+
+impl std::ops::Deref for RegistryRef {
+    type Target = Registry;
+    fn deref(&self) -> &Registry {
+        self.0
+    }
 }
 
 /// The protocol called `name`, or an error listing the known ones.

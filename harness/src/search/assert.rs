@@ -1,31 +1,31 @@
 //! Assertions for a user's own `#[test]`: the same search as `ldfi search`
 //! (declared lineage, confirmed on happens-before lineage, counterexamples
 //! minimised by replay), with panic messages that say what to do next.
+//! [`Search`](super::Search) is the builder over these.
 
-use super::{search, Assurance, Conclusion, SearchConfig, SearchReport};
+use super::reproduce::{default_schedule_dir, replay_command_with, Reproduce};
+use super::{search, Assurance, Conclusion, Progress, SearchConfig, SearchReport};
 use crate::registry::DynProtocol;
 use std::fmt::Write;
 
 /// Runs the search and panics unless it certifies — with the confirmation
 /// on happens-before lineage, unless `cfg.confirm` is off (then a
 /// declared certificate is accepted). The panic names the violated
-/// invariant, the minimal fault set, a schedule to replay it (as JSON) and
-/// whether a declaration hid the cause (with its `file:line`).
+/// invariant, the minimal fault set, the schedule file it was saved to,
+/// the shell command that replays it, and whether a declaration hid the
+/// cause (with its `file:line`).
 ///
 /// # Panics
 /// On a counterexample, an unconfirmed certificate, a spent budget, or a
 /// search error (bad configuration).
 pub fn assert_certified(p: &dyn DynProtocol, cfg: &SearchConfig) -> SearchReport {
-    let r = search(p, cfg, &mut |_| {})
-        .unwrap_or_else(|e| panic!("{}: the search could not run: {e}", p.info().name));
-    let confirmed = matches!(
-        r.assurance,
-        Assurance::Confirmed | Assurance::HappensBefore | Assurance::Exhaustive
-    ) || (!cfg.confirm && r.assurance == Assurance::Declared);
-    if r.conclusion == Conclusion::Certified && confirmed {
-        return r;
-    }
-    panic!("{}", explain(p, cfg, &r, "certified"));
+    expect(
+        Expected::Certified,
+        p,
+        cfg,
+        &Reproduce::default(),
+        &mut |_| {},
+    )
 }
 
 /// Runs the search and panics unless it finds a counterexample; returns
@@ -34,16 +34,62 @@ pub fn assert_certified(p: &dyn DynProtocol, cfg: &SearchConfig) -> SearchReport
 /// # Panics
 /// If the search certifies, is unconfirmed, spends its budget, or errs.
 pub fn assert_counterexample(p: &dyn DynProtocol, cfg: &SearchConfig) -> SearchReport {
-    let r = search(p, cfg, &mut |_| {})
+    expect(
+        Expected::Counterexample,
+        p,
+        cfg,
+        &Reproduce::default(),
+        &mut |_| {},
+    )
+}
+
+/// What a search must end with for the assertion to pass.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expected {
+    /// A certificate (confirmed, unless the configuration trusts declarations).
+    Certified,
+    /// A counterexample.
+    Counterexample,
+}
+
+/// `assert_certified` when `want` is a certificate, else `assert_counterexample`.
+pub(super) fn expect(
+    want: Expected,
+    p: &dyn DynProtocol,
+    cfg: &SearchConfig,
+    how: &Reproduce,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> SearchReport {
+    let r = search(p, cfg, progress)
         .unwrap_or_else(|e| panic!("{}: the search could not run: {e}", p.info().name));
-    if r.conclusion == Conclusion::Counterexample {
+    let passed = match want {
+        Expected::Certified => {
+            let confirmed = matches!(
+                r.assurance,
+                Assurance::Confirmed | Assurance::HappensBefore | Assurance::Exhaustive
+            ) || (!cfg.confirm && r.assurance == Assurance::Declared);
+            r.conclusion == Conclusion::Certified && confirmed
+        }
+        Expected::Counterexample => r.conclusion == Conclusion::Counterexample,
+    };
+    if passed {
         return r;
     }
-    panic!("{}", explain(p, cfg, &r, "a counterexample"));
+    let wanted = match want {
+        Expected::Certified => "certified",
+        Expected::Counterexample => "a counterexample",
+    };
+    panic!("{}", explain(p, cfg, &r, wanted, how));
 }
 
 /// The panic message: what was expected, what was found, how to replay it.
-fn explain(p: &dyn DynProtocol, cfg: &SearchConfig, r: &SearchReport, wanted: &str) -> String {
+fn explain(
+    p: &dyn DynProtocol,
+    cfg: &SearchConfig,
+    r: &SearchReport,
+    wanted: &str,
+    how: &Reproduce,
+) -> String {
     let name = p.info().name;
     let mut m = String::new();
     let b = cfg.params;
@@ -62,17 +108,32 @@ fn explain(p: &dyn DynProtocol, cfg: &SearchConfig, r: &SearchReport, wanted: &s
     );
     if let Some(c) = r.counterexamples.first() {
         let _ = writeln!(m, "violates      {}", c.invariant());
+        if let crate::Verdict::Violated { missing, .. } = &c.run.verdict {
+            if !missing.is_empty() {
+                let _ = writeln!(m, "missing       {}", missing.join(", "));
+            }
+        }
         let _ = writeln!(
             m,
             "fault set     {} (no proper subset violates)",
             c.config.faults
         );
-        let schedule = crate::schedule::Schedule::from_run(&name, &c.config, None);
-        let _ = writeln!(
-            m,
-            "schedule      save this as FILE.json, then `ldfi replay FILE.json`:\n{}",
-            schedule.to_json()
-        );
+        let dir = how.dir.clone().unwrap_or_else(default_schedule_dir);
+        match crate::corpus::save(&name, c, &dir) {
+            Ok(path) => {
+                let _ = writeln!(m, "schedule      {}", path.display());
+                let cmd = replay_command_with(&path, how.bin.as_deref());
+                let _ = writeln!(m, "replay        {cmd}");
+            }
+            Err(e) => {
+                let schedule = crate::schedule::Schedule::from_run(&name, &c.config, None);
+                let _ = writeln!(
+                    m,
+                    "schedule      not saved ({e}); save this as FILE.json, then `ldfi replay FILE.json`:\n{}",
+                    schedule.to_json()
+                );
+            }
+        }
     }
     if let Some(d) = &r.disagreement {
         let _ = writeln!(

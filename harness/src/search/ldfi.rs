@@ -80,6 +80,10 @@ fn confirm(s: &mut Session<'_>, space: &FaultSpace, learned: Vec<Learned>) -> Re
     let declared_executions = s.report.executions;
     let known: BTreeMap<FaultSet, &Run> =
         learned.iter().map(|l| (l.faults.clone(), &l.run)).collect();
+    tracing::info!(
+        declared_executions,
+        "declared lineage certified; confirming on happens-before lineage"
+    );
     let budget = s.cfg.confirm_max_runs.map(|b| s.report.executions + b);
     s.limit = match (s.limit, budget) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -120,7 +124,13 @@ fn phase(
     known: &BTreeMap<FaultSet, &Run>,
 ) -> Result<Ended, RunError> {
     // The solver's first answer is the empty set: the fault-free run.
+    let graphs_before = s.solver.graphs;
     while let Some(faults) = solver.next() {
+        let stats = solver.stats();
+        s.solver = super::SolverSize {
+            graphs: graphs_before + stats.graphs,
+            clauses: stats.clauses,
+        };
         if let Some(run) = known.get(&faults) {
             learn(solver, opts, run);
             continue;

@@ -6,11 +6,13 @@
 //! - [`Strategy::Exhaustive`]: every fault set in size order, where the space is small.
 
 mod assert;
+mod builder;
 mod culprit;
 mod exhaustive;
 mod ldfi;
 mod minimize;
 mod random;
+mod reproduce;
 
 use crate::check::Verdict;
 use crate::error::RunError;
@@ -22,6 +24,8 @@ use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use assert::{assert_certified, assert_counterexample};
+pub use builder::Search;
+pub use reproduce::{default_schedule_dir, replay_command, replay_command_with};
 
 /// How to choose the next fault set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -311,6 +315,18 @@ pub struct Progress<'a> {
     /// Set once, right after a new (minimal) counterexample is found — the
     /// moment to save it, before the search goes on or is interrupted.
     pub counterexample: Option<&'a Counterexample>,
+    /// Size of the ldfi solver's problem so far (zero for the other
+    /// strategies).
+    pub solver: SolverSize,
+}
+
+/// How much the ldfi solver knows: lineage graphs added, SAT clauses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SolverSize {
+    /// Lineage graphs added (over both phases).
+    pub graphs: usize,
+    /// Clauses of the SAT instance of the current phase.
+    pub clauses: usize,
 }
 
 /// Runs a search. `progress` is called before and after each execution.
@@ -356,6 +372,7 @@ pub fn search_until(
         stop,
         interrupted: false,
         phase: Phase::Search,
+        solver: SolverSize::default(),
     };
     match cfg.strategy {
         Strategy::Ldfi => ldfi::search(&mut s, &space)?,
@@ -399,6 +416,8 @@ pub(crate) struct Session<'a> {
     interrupted: bool,
     /// The phase new executions belong to.
     phase: Phase,
+    /// What the ldfi strategy's solver holds, for progress displays.
+    pub(crate) solver: SolverSize,
 }
 
 /// What one execution gave.
@@ -434,6 +453,7 @@ impl Session<'_> {
             verdict: None,
             set_aside: None,
             counterexample: None,
+            solver: self.solver,
         });
         let config = self.config(faults);
         let run = self.p.run(&config)?;
@@ -447,7 +467,14 @@ impl Session<'_> {
             verdict: Some(&run.verdict),
             set_aside: run.set_aside.as_deref(),
             counterexample: None,
+            solver: self.solver,
         });
+        tracing::debug!(
+            execution = self.report.executions,
+            faults = %config.faults,
+            verdict = run.verdict.word(),
+            "executed"
+        );
         if config.faults.is_empty() && run.verdict.is_violated() {
             self.report.conclusion = Conclusion::FaultFreeViolation;
             self.report.fault_free = Some(Box::new(run));
@@ -463,6 +490,7 @@ impl Session<'_> {
             return Ok(Step::Good(Box::new(run)));
         }
         self.report.conclusion = Conclusion::Counterexample;
+        tracing::info!(execution = self.report.executions, faults = %config.faults, verdict = %run.verdict, "violation");
         let found_at = self.report.executions;
         let cex = if self.cfg.minimize {
             minimize::shrink(self, config, run)?
@@ -485,6 +513,7 @@ impl Session<'_> {
                 verdict: Some(&cex.run.verdict),
                 set_aside: None,
                 counterexample: Some(&cex),
+                solver: self.solver,
             });
             self.report.counterexamples.push(cex);
         }
