@@ -119,9 +119,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let reg = registry();
     let mut rows = Vec::new();
     for &(name, eot, eff, crashes, molly_random, molly) in PUBLISHED {
-        let p = reg
-            .get(name)
-            .ok_or_else(|| CliError::Internal(format!("{name} is not registered")))?;
+        let p = reg.get(name).ok_or_else(|| not_registered(name))?;
         let params = Params { eot, eff, crashes };
         let version = p.info().default_version;
         rows.push(search_row(
@@ -150,9 +148,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let mut costs = Vec::new();
     for &(name, eot, eff, crashes, ..) in PUBLISHED {
-        let p = reg
-            .get(name)
-            .ok_or_else(|| CliError::Internal(format!("{name} is not registered")))?;
+        let p = reg.get(name).ok_or_else(|| not_registered(name))?;
         costs.push(cost_row(p, Params { eot, eff, crashes }, runs)?);
     }
     let resync = resync_rows(&reg)?;
@@ -177,6 +173,16 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The published comparison needs the shipped delivery suite; a user's
+/// registry (see `ldfi::cli::main`) has other protocols.
+fn not_registered(name: &str) -> CliError {
+    CliError::Input(format!(
+        "bench: the published comparison runs `{name}`, which this binary does not have; \
+         use `bench --shipped` (every registered protocol, ldfi against exhaustive) \
+         or `bench --profile PROTOCOL`"
+    ))
 }
 
 /// Resync messages of es-replication v4 and v5 on each workload, under the
