@@ -244,3 +244,52 @@ impl EndView for EndState {
         self.crashed.get(&n).copied()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(holders: &[usize]) -> EndState {
+        let f = Fact::new("stored", ["7"]);
+        EndState {
+            nodes: ["a", "b", "c", "d"].map(String::from).to_vec(),
+            facts: [(f, holders.iter().map(|&n| n as NodeIdx).collect())].into(),
+            crashed: [(3, 2)].into(),
+        }
+    }
+
+    #[test]
+    fn quorums_are_every_k_subset() {
+        let f = Fact::new("stored", ["7"]);
+        let Prop::Or(alts) = end(&[]).held_by_at_least_prop(2, &f) else {
+            panic!("an Or")
+        };
+        assert_eq!(alts.len(), 6, "4 choose 2");
+        for (holders, k, holds) in [
+            (&[0, 2][..], 2, true),
+            (&[0, 2], 3, false),
+            (&[0, 1, 2, 3], 4, true),
+            (&[], 0, true),
+            (&[0], 5, false),
+        ] {
+            let e = end(holders);
+            assert_eq!(
+                e.eval(&e.held_by_at_least_prop(k, &f)),
+                holds,
+                "{holders:?} {k}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_up_node_skips_the_crashed() {
+        let f = Fact::new("stored", ["7"]);
+        let e = end(&[0, 1, 2]);
+        assert!(e.eval(&e.held_by_every_up_prop(&f)), "d is down");
+        assert_eq!(e.crashed_at("d"), Some(2));
+        let e = end(&[0, 1]);
+        assert!(!e.eval(&e.held_by_every_up_prop(&f)));
+        assert_eq!(e.relation_at("a", "stored"), [&f]);
+        assert_eq!(e.node_name(2), "c");
+    }
+}
