@@ -43,15 +43,19 @@ pub fn default_schedule_dir() -> PathBuf {
 /// note saying how to get such a binary.
 pub fn replay_command_with(path: &Path, bin: Option<&str>) -> String {
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
-    let bin = (bin.map(str::to_string)).or_else(|| manifest.as_deref().and_then(find_cli_bin));
-    match (manifest, bin) {
-        (Some(m), Some(bin)) => format!(
+    let found = match (manifest, bin) {
+        (Some(m), Some(bin)) => Some((m, bin.to_string())),
+        (Some(m), None) => find_cli_bin(&m),
+        (None, _) => None,
+    };
+    match found {
+        Some((crate_dir, bin)) => format!(
             "cargo run -q --manifest-path {} --bin {} -- replay {}",
-            quote(&m.join("Cargo.toml").display().to_string()),
+            quote(&crate_dir.join("Cargo.toml").display().to_string()),
             quote(&bin),
             quote(&path.display().to_string())
         ),
-        _ => format!(
+        None => format!(
             "ldfi replay {}   (from a binary whose main is \
              `ldfi::cli::main(Registry::new().with(YourProtocol))`)",
             quote(&path.display().to_string())
@@ -64,24 +68,41 @@ pub fn replay_command(path: &Path) -> String {
     replay_command_with(path, None)
 }
 
-/// The binary target of the crate at `manifest_dir` whose source calls
-/// `cli::main`: `src/main.rs` (named after the package) or `src/bin/*.rs`.
-fn find_cli_bin(manifest_dir: &Path) -> Option<String> {
+/// The crate directory and binary target whose source calls `cli::main`:
+/// `src/main.rs` (named after the package) or `src/bin/NAME.rs` of the
+/// crate at `manifest_dir`, else `src/main.rs` of an enclosing crate (a
+/// workspace root whose binary is the CLI, as in ldfi's own repository).
+fn find_cli_bin(manifest_dir: &Path) -> Option<(PathBuf, String)> {
     let calls_cli = |p: &Path| std::fs::read_to_string(p).is_ok_and(|s| s.contains("cli::main"));
     if calls_cli(&manifest_dir.join("src/main.rs")) {
-        return std::env::var("CARGO_PKG_NAME").ok();
+        let name = std::env::var("CARGO_PKG_NAME").ok()?;
+        return Some((manifest_dir.to_path_buf(), name));
     }
     let mut bins: Vec<PathBuf> = std::fs::read_dir(manifest_dir.join("src/bin"))
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
     bins.sort();
-    bins.into_iter().find_map(
-        |p| match p.extension().is_some_and(|x| x == "rs") && calls_cli(&p) {
-            true => p.file_stem().map(|s| s.to_string_lossy().into_owned()),
-            false => None,
-        },
-    )
+    let own = bins.into_iter().find_map(|p| {
+        let rs = p.extension().is_some_and(|x| x == "rs");
+        (rs && calls_cli(&p)).then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))?
+    });
+    if let Some(name) = own {
+        return Some((manifest_dir.to_path_buf(), name));
+    }
+    (manifest_dir.ancestors().skip(1).take(3))
+        .find(|d| calls_cli(&d.join("src/main.rs")))
+        .and_then(|d| Some((d.to_path_buf(), package_name(&d.join("Cargo.toml"))?)))
+}
+
+/// The `[package]` name in a manifest (the first `name = "…"` after it).
+fn package_name(manifest: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let package = text.split("[package]").nth(1)?;
+    let line = package
+        .lines()
+        .find(|l| l.trim_start().starts_with("name"))?;
+    let value = line.split_once('=')?.1.trim();
+    Some(value.trim_matches('"').to_string())
 }
 
 /// `s` quoted for a POSIX shell when it needs it.
@@ -97,6 +118,16 @@ fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::quote;
+
+    #[test]
+    fn the_shipped_cli_is_found_from_a_member_crate() {
+        // The harness's manifest dir is a member of the ldfi workspace,
+        // whose root binary calls `ldfi::cli::main`.
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (dir, bin) = super::find_cli_bin(here).expect("the workspace's ldfi binary");
+        assert_eq!(bin, "ldfi");
+        assert!(dir.join("src/cli").is_dir(), "{}", dir.display());
+    }
 
     #[test]
     fn quoting() {
