@@ -4,7 +4,7 @@
 //! [`Search`](super::Search) is the builder over these.
 
 use super::reproduce::{default_schedule_dir, replay_command_with, Reproduce};
-use super::{search, Assurance, Conclusion, Progress, SearchConfig, SearchReport};
+use super::{search, Assurance, Conclusion, Counterexample, Progress, SearchConfig, SearchReport};
 use crate::registry::DynProtocol;
 use std::fmt::Write;
 
@@ -106,34 +106,15 @@ fn explain(
         r.assurance,
         r.executions
     );
-    if let Some(c) = r.counterexamples.first() {
-        let _ = writeln!(m, "violates      {}", c.invariant());
-        if let crate::Verdict::Violated { missing, .. } = &c.run.verdict {
-            if !missing.is_empty() {
-                let _ = writeln!(m, "missing       {}", missing.join(", "));
-            }
-        }
-        let _ = writeln!(
-            m,
-            "fault set     {} (no proper subset violates)",
-            c.config.faults
-        );
-        let dir = how.dir.clone().unwrap_or_else(default_schedule_dir);
-        match crate::corpus::save(&name, c, &dir) {
-            Ok(path) => {
-                let _ = writeln!(m, "schedule      {}", path.display());
-                let cmd = replay_command_with(&path, how.bin.as_deref());
-                let _ = writeln!(m, "replay        {cmd}");
-            }
-            Err(e) => {
-                let schedule = crate::schedule::Schedule::from_run(&name, &c.config, None);
-                let _ = writeln!(
-                    m,
-                    "schedule      not saved ({e}); save this as FILE.json, then `ldfi replay FILE.json`:\n{}",
-                    schedule.to_json()
-                );
-            }
-        }
+    let fault_free = (r.fault_free.as_deref()).map(|run| Counterexample {
+        config: cfg.run_config(Default::default()),
+        run: run.clone(),
+        found_at: 1,
+        shrunk_from: None,
+        minimal_checked: true,
+    });
+    if let Some(c) = r.counterexamples.first().or(fault_free.as_ref()) {
+        describe(&mut m, &name, c, how);
     }
     if let Some(d) = &r.disagreement {
         let _ = writeln!(
@@ -152,4 +133,39 @@ fn explain(
         );
     }
     m
+}
+
+/// The violated invariant, the fault set, and how to replay it (saved).
+fn describe(m: &mut String, name: &str, c: &Counterexample, how: &Reproduce) {
+    let _ = writeln!(m, "violates      {}", c.invariant());
+    if let crate::Verdict::Violated { missing, .. } = &c.run.verdict {
+        if !missing.is_empty() {
+            let _ = writeln!(m, "missing       {}", missing.join(", "));
+        }
+    }
+    let _ = if c.config.faults.is_empty() {
+        writeln!(m, "fault set     {{}} (the fault-free run violates)")
+    } else {
+        writeln!(
+            m,
+            "fault set     {} (no proper subset violates)",
+            c.config.faults
+        )
+    };
+    let dir = how.dir.clone().unwrap_or_else(default_schedule_dir);
+    match crate::corpus::save(name, c, &dir) {
+        Ok(path) => {
+            let _ = writeln!(m, "schedule      {}", path.display());
+            let cmd = replay_command_with(&path, how.bin.as_deref());
+            let _ = writeln!(m, "replay        {cmd}");
+        }
+        Err(e) => {
+            let schedule = crate::schedule::Schedule::from_run(name, &c.config, None);
+            let _ = writeln!(
+                m,
+                "schedule      not saved ({e}); save this as FILE.json, then `ldfi replay FILE.json`:\n{}",
+                schedule.to_json()
+            );
+        }
+    }
 }

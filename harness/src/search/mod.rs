@@ -120,6 +120,20 @@ impl SearchConfig {
         }
     }
 
+    /// The configuration of one run of this search, with `faults`.
+    pub fn run_config(&self, faults: FaultSet) -> RunConfig {
+        RunConfig {
+            version: self.version.clone(),
+            workload: self.workload.clone(),
+            params: self.params,
+            seed: self.seed,
+            faults,
+            lineage: self.lineage,
+            checks: self.checks,
+            crash: self.crash,
+        }
+    }
+
     /// The same search for every field but `strategy`.
     pub fn strategy(mut self, s: Strategy) -> SearchConfig {
         self.strategy = s;
@@ -543,15 +557,6 @@ impl Session<'_> {
 
     /// The run configuration of this search with `faults`.
     pub(crate) fn config(&self, faults: FaultSet) -> RunConfig {
-        RunConfig {
-            version: self.cfg.version.clone(),
-            workload: self.cfg.workload.clone(),
-            params: self.cfg.params,
-            seed: self.cfg.seed,
-            faults,
-            lineage: self.cfg.lineage,
-            checks: self.cfg.checks,
-            crash: self.cfg.crash,
-        }
+        self.cfg.run_config(faults)
     }
 }
