@@ -375,7 +375,8 @@ fn assert_certified_is_backed_by_the_confirmation() {
         .expect("a message");
     assert!(message.contains("violates      done"), "{message}");
     assert!(message.contains("model_api.rs:"), "{message}");
-    assert!(message.contains("ldfi replay"), "{message}");
+    // A command that replays it with the workspace's `ldfi` binary.
+    assert!(message.contains("--bin ldfi -- replay"), "{message}");
     let r = assert_counterexample(&p, &SearchConfig::new("v1", "w", params));
     assert_eq!(r.counterexamples[0].config.faults.len(), 1);
 }
