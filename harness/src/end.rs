@@ -35,8 +35,9 @@ pub struct EndState {
 
 impl EndState {
     /// The end state of a run over `nodes`: `held[i]` the facts node `i`
-    /// holds at EOT; crashes (and restarts) read from `events`.
-    pub(crate) fn from_run<'a, I, F>(nodes: &[String], held: I, events: &[Event]) -> EndState
+    /// holds at EOT; crashes (and restarts) read from `events`. Public for
+    /// protocols that record their own runs (the gRPC forum).
+    pub fn from_run<'a, I, F>(nodes: &[String], held: I, events: &[Event]) -> EndState
     where
         I: IntoIterator<Item = F>,
         F: IntoIterator<Item = &'a Fact>,

@@ -172,6 +172,19 @@ impl Registry {
         self
     }
 
+    /// Adds a protocol that implements [`DynProtocol`] itself (one that
+    /// runs its own code rather than a [`Protocol`] model, such as the
+    /// gRPC forum).
+    pub fn add_dyn(&mut self, p: Box<dyn DynProtocol + Send + Sync>) {
+        self.protocols.push(p);
+    }
+
+    /// This registry with `p` added ([`Registry::add_dyn`]).
+    pub fn with_dyn(mut self, p: Box<dyn DynProtocol + Send + Sync>) -> Self {
+        self.add_dyn(p);
+        self
+    }
+
     /// The protocol called `name`.
     pub fn get(&self, name: &str) -> Option<&dyn DynProtocol> {
         self.protocols

@@ -157,7 +157,12 @@ pub const MAX_EOT: Tick = 1_000;
 
 /// Checks version, workload and parameters against the protocol.
 pub fn validate<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<(), RunError> {
-    let info = p.info();
+    validate_info(&p.info(), cfg)
+}
+
+/// [`validate`] for a protocol known by its description alone.
+pub fn validate_info(info: &crate::model::ProtocolInfo, cfg: &RunConfig) -> Result<(), RunError> {
+    let info = info.clone();
     if !info.versions.contains(&cfg.version) {
         return Err(RunError::UnknownVersion {
             protocol: info.name,
@@ -284,7 +289,25 @@ pub(crate) fn judge<P: Protocol>(
     violations: &[ldfi_enforce::Violation],
     sites: Vec<(usize, &'static std::panic::Location<'static>)>,
 ) -> Run {
-    let mut checked = check(&p.invariants(setup), &end);
+    let mut run = judge_recorded(&p.invariants(setup), cfg, trace, end, violations);
+    run.sites = sites;
+    run
+}
+
+/// The verdict on a run a protocol recorded itself (one that runs real
+/// service code instead of a [`Protocol`] model, such as the gRPC forum):
+/// `invariants` on `end` first, then the enforcement `violations` (the
+/// checker fed at every [`Event::Deliver`](ldfi_lineage::Event::Deliver)
+/// of `trace`, in order), as `cfg.checks` says — the same judgement as
+/// every simulated and real-process run.
+pub fn judge_recorded(
+    invariants: &[crate::model::Invariant],
+    cfg: &RunConfig,
+    trace: Trace,
+    end: EndState,
+    violations: &[ldfi_enforce::Violation],
+) -> Run {
+    let mut checked = check(invariants, &end);
     let mut set_aside = None;
     if cfg.checks == Checks::Enforcement {
         if let Verdict::Violated { invariant, .. } = &checked.verdict {
@@ -311,7 +334,7 @@ pub(crate) fn judge<P: Protocol>(
         vacuous: checked.vacuous,
         pre_false: checked.pre_false,
         pre_shrinks: checked.pre_shrinks,
-        sites,
+        sites: Vec::new(),
         set_aside,
         enforcement: violations.to_vec(),
     }
@@ -508,4 +531,10 @@ fn violation_name(s: &ldfi_enforce::Source) -> String {
         ldfi_enforce::Source::Rule(n) => n.clone(),
         other => other.to_string(),
     }
+}
+
+/// Checks `faults` against `space` as every run does (nodes, ticks, EFF,
+/// the crash budget): for protocols that record their own runs.
+pub fn check_faults(space: &FaultSpace, faults: &FaultSet) -> Result<(), crate::error::FaultError> {
+    Plan::new(space, faults).map(|_| ())
 }

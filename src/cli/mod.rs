@@ -7,6 +7,7 @@ mod dataplane;
 mod dataplane_bench;
 mod entry;
 mod explain;
+mod forum;
 mod interrupt;
 mod list;
 mod node;
@@ -81,6 +82,9 @@ nothing; molly: it still receives and computes, but sends nothing); at most
     Node(node::Args),
     /// The enforcement sidecar in front of one node (started by `dataplane`).
     Proxy(proxy::Args),
+    /// The web forum as real gRPC services: serve one, load it, or write
+    /// its descriptor set (see the README, "The web forum over gRPC").
+    Forum(forum::Args),
 }
 
 /// Runs the command.
@@ -95,5 +99,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Dataplane(a) => dataplane::run(a),
         Command::Node(a) => node::run(a),
         Command::Proxy(a) => proxy::run(a),
+        Command::Forum(a) => forum::run(a),
     }
 }

@@ -1,0 +1,189 @@
+//! RPC faults by identity: (caller, callee, method, k-th call) — the
+//! address a real proxy can act on, which knows no ticks. The simulation
+//! applies these directly ([`crate::sim::run_rpc`]), and
+//! [`from_trace`] translates a simulated schedule's tick-addressed faults
+//! (`omit(from, to, t)`, `crash(node, t)`) into them, exactly, from the
+//! run's own trace.
+
+use crate::sim::{method_of, Ident};
+use ldfi_lineage::{Event, Fault, FaultSet, Loss, NodeIdx, Trace};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What happens to one call.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum RpcFaultKind {
+    /// The request never reaches the callee (the caller times out).
+    DropRequest,
+    /// The callee serves the request; its response never reaches the caller.
+    DropResponse,
+    /// The request never reaches the callee; the caller gets `UNAVAILABLE`
+    /// at once.
+    Error,
+    /// The request reaches the callee `ticks` ticks late.
+    Delay {
+        /// Extra ticks (milliseconds on a real proxy).
+        ticks: u32,
+    },
+}
+
+/// A fault on one call, by identity.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RpcFault {
+    /// The calling service or client.
+    pub caller: String,
+    /// The called service.
+    pub callee: String,
+    /// The method's name (`Authenticate`, `Insert`, ...).
+    pub method: String,
+    /// Which call of `method` from `caller` to `callee`, counted from 1.
+    pub k: u32,
+    /// What happens to it.
+    #[serde(flatten)]
+    pub kind: RpcFaultKind,
+}
+
+impl std::fmt::Display for RpcFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match &self.kind {
+            RpcFaultKind::DropRequest => "drop-request".to_string(),
+            RpcFaultKind::DropResponse => "drop-response".to_string(),
+            RpcFaultKind::Error => "error".to_string(),
+            RpcFaultKind::Delay { ticks } => format!("delay {ticks}"),
+        };
+        write!(
+            f,
+            "{kind} {}->{} {}#{}",
+            self.caller, self.callee, self.method, self.k
+        )
+    }
+}
+
+/// A node killed after it has received `after` requests (0: before any).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Kill {
+    /// The service or client.
+    pub node: String,
+    /// Requests it receives before it dies.
+    pub after: u32,
+}
+
+/// A schedule by identity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpcSchedule {
+    /// Faults on calls.
+    pub calls: Vec<RpcFault>,
+    /// Processes killed.
+    pub kills: Vec<Kill>,
+}
+
+/// The faults of `faults`, applied in the run that produced `trace`,
+/// by identity: each omitted message becomes a dropped request or response
+/// of its call, each crash a kill after as many requests as the node had
+/// received by then. Faults that lost nothing in the run (a crash after
+/// EOT, an omission of a tick with no send) have no identity and are left
+/// out, as they changed nothing.
+pub fn from_trace(trace: &Trace, faults: &FaultSet) -> RpcSchedule {
+    let mut out = RpcSchedule::default();
+    let idents = identities(trace);
+    for e in &trace.events {
+        if let Event::Lost {
+            id,
+            to,
+            reason: Loss::Omitted | Loss::Partitioned,
+        } = e
+        {
+            if let Some(ident) = idents.get(&(id.from, id.sent, id.seq)) {
+                out.calls.push(RpcFault {
+                    caller: trace.name(ident.caller).into(),
+                    callee: trace.name(ident.callee).into(),
+                    method: ident.method.clone(),
+                    k: ident.k,
+                    kind: if ident.response {
+                        RpcFaultKind::DropResponse
+                    } else {
+                        RpcFaultKind::DropRequest
+                    },
+                });
+            }
+            let _ = to;
+        }
+    }
+    for f in faults.faults() {
+        if let Fault::Crash { node, at } = f {
+            let Some(n) = trace.node(node) else { continue };
+            if trace.crashed_at(n).is_none() {
+                continue;
+            }
+            let after = trace
+                .events
+                .iter()
+                .filter(|e| matches!(e, Event::Deliver { to, at: t, id, .. } if *to == n && *t < *at && !idents.get(&(id.from, id.sent, id.seq)).is_some_and(|i| i.response)))
+                .count() as u32;
+            out.kills.push(Kill {
+                node: node.clone(),
+                after,
+            });
+        }
+    }
+    out
+}
+
+/// Every message of `trace` by its call's identity, keyed by
+/// (sender, tick, seq): requests counted per (caller, callee, method) in
+/// send order, each response named after its request.
+pub fn identities(trace: &Trace) -> BTreeMap<(NodeIdx, u32, u32), Ident> {
+    let mut count: BTreeMap<(NodeIdx, NodeIdx, String), u32> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for e in &trace.events {
+        if let Event::Send { id, to, label, .. } = e {
+            let (method, response) = method_of(label);
+            let ident = if response {
+                let k = count
+                    .get(&(*to, id.from, method.to_string()))
+                    .copied()
+                    .unwrap_or(0);
+                Ident {
+                    caller: *to,
+                    callee: id.from,
+                    method: method.to_string(),
+                    k: response_k(&out, trace, e).unwrap_or(k),
+                    response,
+                }
+            } else {
+                let k = count.entry((id.from, *to, method.to_string())).or_insert(0);
+                *k += 1;
+                Ident {
+                    caller: id.from,
+                    callee: *to,
+                    method: method.to_string(),
+                    k: *k,
+                    response,
+                }
+            };
+            out.insert((id.from, id.sent, id.seq), ident);
+        }
+    }
+    out
+}
+
+/// The k of the request a response answers: its first `Msg` cause from
+/// the caller that names the same method.
+fn response_k(
+    known: &BTreeMap<(NodeIdx, u32, u32), Ident>,
+    _trace: &Trace,
+    e: &Event,
+) -> Option<u32> {
+    let Event::Send { id, to, label, causes } = e else {
+        return None;
+    };
+    let (method, _) = method_of(label);
+    causes.iter().find_map(|c| match c {
+        ldfi_lineage::Cause::Msg(m) if m.from == *to => known
+            .get(&(m.from, m.sent, m.seq))
+            .filter(|i| !i.response && i.method == method && i.callee == id.from)
+            .map(|i| i.k),
+        _ => None,
+    })
+}
