@@ -47,6 +47,7 @@ fn seeds_change_nothing_but_what_uses_them() {
         lineage: Default::default(),
         checks: Default::default(),
         crash: Default::default(),
+        inputs: None,
     };
     let a = p.run(&cfg).expect("runs").trace.hash();
     cfg.seed = 99;

@@ -21,6 +21,7 @@ fn es(version: &str, checks: Checks) -> ldfi_harness::search::SearchReport {
         checks,
         exhaustive_limit: 1e6,
         crash: Default::default(),
+        inputs: None,
         confirm: true,
         confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
         minimize: true,

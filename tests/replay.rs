@@ -45,6 +45,7 @@ fn every_protocol_fault_free_is_good() {
                     lineage: Default::default(),
                     checks: Default::default(),
                     crash: Default::default(),
+                    inputs: None,
                 };
                 let run = p.run(&cfg).expect("runs");
                 // web-forum's `edit-post` calls kv.Modify whenever a client

@@ -20,6 +20,7 @@ fn cfg(eot: u32, eff: u32, crashes: u32, strategy: Strategy) -> SearchConfig {
         checks: Checks::All,
         exhaustive_limit: 1e6,
         crash: Default::default(),
+        inputs: None,
         // The golden table pins the declared search, the one Molly's
         // counts compare to; confirmation has its own tests below.
         confirm: false,

@@ -9,6 +9,7 @@
 //! - [`runner`] — running a protocol in turmoil under a fault set.
 //! - [`error`] — typed errors.
 //! - [`schedule`] — schedule files (JSON, format 1); [`schedule_check`] their strict checks.
+//! - [`inputs`] — explicit workloads: inputs given as encoded messages (from a capture).
 //! - [`files`] — reading user files safely (regular files, size limit) and writing atomically.
 //! - [`diagram`] — spacetime diagrams for terminals.
 //! - [`search`] — the search loop and its strategies (ldfi, random, exhaustive).
@@ -27,6 +28,7 @@ pub mod end;
 pub mod error;
 pub mod files;
 pub mod guide;
+pub mod inputs;
 pub mod model;
 pub mod oracle;
 mod plan;

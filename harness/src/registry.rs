@@ -2,9 +2,10 @@
 //! test can pick a protocol by name whatever its message type.
 
 use crate::error::RunError;
+use crate::inputs::EncodedInput;
 use crate::model::{Protocol, ProtocolInfo};
 use crate::remote::{Assembled, Decoder, RemoteNode, Wire};
-use crate::runner::{run, run_with_spec, Run, RunConfig};
+use crate::runner::{run, run_with_bodies, run_with_spec, Bodies, Run, RunConfig};
 use ldfi_enforce::Spec;
 
 /// A protocol with its message type erased.
@@ -16,6 +17,16 @@ pub trait DynProtocol {
     /// Runs it once, checked against `spec` instead of its own
     /// enforcement predicates.
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError>;
+    /// Runs it once (checked against `spec` if given), keeping the
+    /// encoding of every message sent.
+    fn run_with_bodies(
+        &self,
+        cfg: &RunConfig,
+        spec: Option<&Spec>,
+    ) -> Result<(Run, Bodies), RunError>;
+    /// The run's workload inputs, encoded, each with its rendering: the
+    /// explicit ones of `cfg` if given, else the named workload's.
+    fn workload_inputs(&self, cfg: &RunConfig) -> Result<Vec<(EncodedInput, String)>, RunError>;
     /// Hosts one of its nodes alone, for a real process ([`crate::remote::host`]).
     fn host(&self, cfg: &RunConfig, node: &str) -> Result<Box<dyn RemoteNode>, RunError>;
     /// The message layer a sidecar applies ([`Wire::new`]).
@@ -46,6 +57,22 @@ impl<P: Protocol> DynProtocol for P {
 
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError> {
         run_with_spec(self, cfg, Some(spec))
+    }
+
+    fn run_with_bodies(
+        &self,
+        cfg: &RunConfig,
+        spec: Option<&Spec>,
+    ) -> Result<(Run, Bodies), RunError> {
+        run_with_bodies(self, cfg, spec)
+    }
+
+    fn workload_inputs(&self, cfg: &RunConfig) -> Result<Vec<(EncodedInput, String)>, RunError> {
+        crate::runner::validate(self, cfg)?;
+        let setup = crate::runner::setup_of(&Protocol::info(self), cfg);
+        Ok(crate::inputs::encode(&crate::runner::workload_of(
+            self, &setup, cfg,
+        )))
     }
 
     fn host(&self, cfg: &RunConfig, node: &str) -> Result<Box<dyn RemoteNode>, RunError> {
@@ -99,6 +126,19 @@ impl DynProtocol for WithSpec<'_> {
 
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError> {
         self.inner.run_with_spec(cfg, spec)
+    }
+
+    fn run_with_bodies(
+        &self,
+        cfg: &RunConfig,
+        spec: Option<&Spec>,
+    ) -> Result<(Run, Bodies), RunError> {
+        self.inner
+            .run_with_bodies(cfg, Some(spec.unwrap_or(&self.spec)))
+    }
+
+    fn workload_inputs(&self, cfg: &RunConfig) -> Result<Vec<(EncodedInput, String)>, RunError> {
+        self.inner.workload_inputs(cfg)
     }
 
     fn host(&self, cfg: &RunConfig, node: &str) -> Result<Box<dyn RemoteNode>, RunError> {

@@ -89,6 +89,9 @@ pub struct RunConfig {
     pub checks: Checks,
     /// What a crash does to a node.
     pub crash: CrashMode,
+    /// Explicit workload inputs (from a capture), given instead of the
+    /// named workload's; `None` for the workload's own.
+    pub inputs: Option<std::sync::Arc<Vec<crate::inputs::EncodedInput>>>,
 }
 
 /// The result of one run.
@@ -199,7 +202,24 @@ pub fn validate_info(info: &crate::model::ProtocolInfo, cfg: &RunConfig) -> Resu
             cfg.params.crashes
         )));
     }
+    if let Some(explicit) = &cfg.inputs {
+        crate::inputs::decode::<P::Msg>(&info, explicit, cfg.params.eot)?;
+    }
     Ok(())
+}
+
+/// The run's workload inputs: the explicit ones of `cfg` if given (checked
+/// by [`validate`]), else the named workload's.
+pub(crate) fn workload_of<P: Protocol>(
+    p: &P,
+    setup: &Setup,
+    cfg: &RunConfig,
+) -> Vec<crate::model::Input<P::Msg>> {
+    match &cfg.inputs {
+        Some(explicit) => crate::inputs::decode(&p.info(), explicit, cfg.params.eot)
+            .expect("explicit inputs are validated before a run is built"),
+        None => p.inputs(setup),
+    }
 }
 
 /// Runs `p` under `cfg` in turmoil and checks the result.
@@ -214,6 +234,28 @@ pub fn run_with_spec<P: Protocol>(
     cfg: &RunConfig,
     spec: Option<&ldfi_enforce::Spec>,
 ) -> Result<Run, RunError> {
+    run_inner(p, cfg, spec, false).map(|(run, _)| run)
+}
+
+/// The encoding of each message a run sent, by identity.
+pub type Bodies = BTreeMap<ldfi_lineage::MsgId, Vec<u8>>;
+
+/// [`run_with_spec`], also keeping the encoding of every message sent (to
+/// export the run as a capture: `ldfi replay --export-capture`).
+pub fn run_with_bodies<P: Protocol>(
+    p: &P,
+    cfg: &RunConfig,
+    spec: Option<&ldfi_enforce::Spec>,
+) -> Result<(Run, Bodies), RunError> {
+    run_inner(p, cfg, spec, true)
+}
+
+fn run_inner<P: Protocol>(
+    p: &P,
+    cfg: &RunConfig,
+    spec: Option<&ldfi_enforce::Spec>,
+    keep_bodies: bool,
+) -> Result<(Run, Bodies), RunError> {
     validate(p, cfg)?;
     let info = p.info();
     let plan = Plan::new(&fault_space(&info, &cfg.params), &cfg.faults)?;
@@ -221,26 +263,23 @@ pub fn run_with_spec<P: Protocol>(
     let checker = checker_of(p, &setup, cfg, spec)?;
     let mut world = build_world(p, &setup, cfg, plan);
     world.checker = checker;
+    if keep_bodies {
+        world.bodies = Some(BTreeMap::new());
+    }
     let world = Rc::new(RefCell::new(world));
     simulate(&world, &info.nodes, cfg)?;
     let world = Rc::try_unwrap(world)
         .map_err(|_| RunError::Sim("a host outlived the simulation".into()))?;
-    let world = world.into_inner();
+    let mut world = world.into_inner();
+    let bodies = world.bodies.take().unwrap_or_default();
     let end = world.end_state();
     let trace = Trace {
         nodes: world.names,
         eot: world.eot,
         events: world.events,
     };
-    Ok(judge(
-        p,
-        &setup,
-        cfg,
-        trace,
-        end,
-        &world.violations,
-        world.sites,
-    ))
+    let run = judge(p, &setup, cfg, trace, end, &world.violations, world.sites);
+    Ok((run, bodies))
 }
 
 /// The enforcement checker of a run: `spec`'s predicates if given, else
@@ -359,7 +398,7 @@ pub(crate) fn build_world<P: Protocol>(
     let index = |name: &str| setup.nodes.iter().position(|n| n == name);
     let mut inputs: crate::world::Inputs<P::Msg> = BTreeMap::new();
     let mut count = 0u32;
-    for input in p.inputs(setup) {
+    for input in workload_of(p, setup, cfg) {
         let node = index(&input.node).unwrap_or_else(|| {
             panic!(
                 "protocol model bug: input for unknown node `{}`",

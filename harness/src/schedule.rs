@@ -102,6 +102,11 @@ pub struct Schedule {
     /// Faults to inject (default none).
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Explicit workload inputs (from a capture, `search --workload-file`),
+    /// given instead of the workload's own; the workload's name still says
+    /// which run they came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<crate::inputs::EncodedInput>>,
     /// Expected result (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
@@ -225,6 +230,7 @@ impl Schedule {
             lineage: LineageMode::Declared,
             checks: self.checks,
             crash: self.crash_semantics,
+            inputs: self.inputs.clone().map(std::sync::Arc::new),
         }
     }
 
@@ -244,6 +250,7 @@ impl Schedule {
             crash_semantics: cfg.crash,
             checks: cfg.checks,
             faults: cfg.faults.faults().to_vec(),
+            inputs: cfg.inputs.as_ref().map(|i| i.to_vec()),
             expect,
         }
     }

@@ -50,6 +50,9 @@ pub(crate) struct World<M: Message> {
     /// Labels of the messages seen so far, by encoding: a message is
     /// rendered with `Debug` once per run, not once per send.
     labels: BTreeMap<Vec<u8>, String>,
+    /// The encoding of every message sent, by identity, when recorded (to
+    /// export a run as a capture); `None` otherwise.
+    pub(crate) bodies: Option<BTreeMap<MsgId, Vec<u8>>>,
 }
 
 impl<M: Message> World<M> {
@@ -92,6 +95,7 @@ impl<M: Message> World<M> {
             checker: None,
             violations: Vec::new(),
             labels: BTreeMap::new(),
+            bodies: None,
         }
     }
 
@@ -262,6 +266,9 @@ impl<M: Message> World<M> {
             };
             if let Event::Send { label: slot, .. } = &mut self.events[out.event] {
                 *slot = label;
+            }
+            if let Some(bodies) = &mut self.bodies {
+                bodies.insert(out.id, body.clone());
             }
             sends.push((out, body));
         }

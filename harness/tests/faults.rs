@@ -94,6 +94,7 @@ fn trace(faults: Vec<Fault>) -> ldfi_harness::Run {
         lineage: Default::default(),
         checks: Default::default(),
         crash: Default::default(),
+        inputs: None,
     };
     run(&Ping, &cfg).expect("runs")
 }
@@ -283,6 +284,7 @@ fn a_broken_spec_is_an_error_of_the_run_not_a_panic() {
         lineage: Default::default(),
         checks: Default::default(),
         crash: Default::default(),
+        inputs: None,
     };
     let e = run(&BrokenSpec, &cfg).expect_err("the spec does not parse");
     assert!(matches!(e, ldfi_harness::RunError::Spec(_)), "{e}");

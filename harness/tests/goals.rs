@@ -107,6 +107,7 @@ fn an_unbreakable_invariant_does_not_hide_a_breakable_one() {
         checks: Checks::All,
         exhaustive_limit: 1e6,
         crash: Default::default(),
+        inputs: None,
         confirm: true,
         confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
         minimize: true,

@@ -206,6 +206,7 @@ fn cfg(faults: Vec<Fault>, crash: CrashMode) -> RunConfig {
         lineage: Default::default(),
         checks: Default::default(),
         crash,
+        inputs: None,
     }
 }
 

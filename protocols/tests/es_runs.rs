@@ -32,6 +32,7 @@ fn config(v: Version, workload: &str, faults: &[Fault], checks: Checks) -> RunCo
         lineage: LineageMode::Declared,
         checks,
         crash: Default::default(),
+        inputs: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn search_es(v: Version, workload: &str, lineage: LineageMode) -> SearchReport {
         checks: Checks::Invariants,
         exhaustive_limit: 1e6,
         crash: Default::default(),
+        inputs: None,
         confirm: true,
         confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
         minimize: true,

@@ -24,6 +24,7 @@ fn config(version: &str, workload: &str, faults: Vec<Fault>) -> RunConfig {
         lineage: LineageMode::Declared,
         checks: Checks::All,
         crash: Default::default(),
+        inputs: None,
     }
 }
 
@@ -91,6 +92,7 @@ fn ldfi_all(
         checks,
         exhaustive_limit: 1e6,
         crash: Default::default(),
+        inputs: None,
         confirm: true,
         confirm_max_runs: Some(ldfi_harness::search::CONFIRM_MAX_RUNS),
         minimize: true,

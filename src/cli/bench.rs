@@ -211,6 +211,7 @@ fn resync_rows(reg: &ldfi_harness::registry::Registry) -> Result<Vec<Value>, Cli
                 lineage: LineageMode::Declared,
                 checks: Checks::All,
                 crash: Default::default(),
+                inputs: None,
             })?;
             counts.push(ldfi_protocols::es::resync_messages(&run.trace));
         }
@@ -291,6 +292,7 @@ fn cost_row(p: &dyn DynProtocol, params: Params, runs: usize) -> Result<Value, C
         lineage: LineageMode::Declared,
         checks: Checks::All,
         crash: Default::default(),
+        inputs: None,
     };
     let (mut harness, mut bare, mut lin, mut solve) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -421,6 +423,7 @@ fn profile(name: &str, runs: usize) -> Result<ExitCode, CliError> {
         lineage: LineageMode::Declared,
         checks: Checks::All,
         crash: Default::default(),
+        inputs: None,
     };
     let mut events = 0;
     for _ in 0..runs {

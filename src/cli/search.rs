@@ -303,6 +303,7 @@ fn bounds_too_short(
         lineage: cfg.lineage,
         checks: cfg.checks,
         crash: cfg.crash,
+        inputs: cfg.inputs.clone(),
     };
     if p.run(&run_cfg)?.verdict.is_violated() {
         return Ok(());

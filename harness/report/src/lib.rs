@@ -90,16 +90,7 @@ pub fn search(
 
 /// The configuration of one execution of `cfg` with `faults`.
 fn run_config(cfg: &SearchConfig, faults: FaultSet) -> RunConfig {
-    RunConfig {
-        version: cfg.version.clone(),
-        workload: cfg.workload.clone(),
-        params: cfg.params,
-        seed: cfg.seed,
-        faults,
-        lineage: cfg.lineage,
-        checks: cfg.checks,
-        crash: cfg.crash,
-    }
+    cfg.run_config(faults)
 }
 
 /// Writes the report of one replayed schedule into `dir`; returns the

@@ -298,6 +298,7 @@ mod tests {
             lineage: Default::default(),
             checks: Default::default(),
             crash: Default::default(),
+            inputs: None,
         };
         let run = p.run(&cfg).expect("runs");
         crate::figure::lineage_of(&run, cfg.crash).expect("a good run has lineage")

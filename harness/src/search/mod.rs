@@ -86,6 +86,9 @@ pub struct SearchConfig {
     /// Shrink every counterexample by replay until no proper subset of it
     /// violates (default: yes).
     pub minimize: bool,
+    /// Explicit workload inputs (from a capture) instead of the named
+    /// workload's ([`RunConfig::inputs`]).
+    pub inputs: Option<std::sync::Arc<Vec<crate::inputs::EncodedInput>>>,
 }
 
 /// Default execution budget of a search (every phase together): at most a
@@ -117,6 +120,7 @@ impl SearchConfig {
             confirm: true,
             confirm_max_runs: Some(CONFIRM_MAX_RUNS),
             minimize: true,
+            inputs: None,
         }
     }
 
@@ -131,6 +135,7 @@ impl SearchConfig {
             lineage: self.lineage,
             checks: self.checks,
             crash: self.crash,
+            inputs: self.inputs.clone(),
         }
     }
 

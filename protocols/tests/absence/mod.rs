@@ -59,6 +59,7 @@ pub fn run_once<P: Protocol>(p: &P, v: &str, w: &str, params: Params, faults: &[
         lineage: LineageMode::Declared,
         checks: Checks::All,
         crash: CrashMode::Stop,
+        inputs: None,
     };
     run(p, &cfg).expect("a valid run")
 }
