@@ -31,6 +31,13 @@ enum Sub {
     /// latency; load from a separate process) and the cost of one lockstep
     /// tick on real processes against a simulated one. Use a release build.
     Bench(super::dataplane_bench::BenchArgs),
+    /// Re-drive a capture's workload against a fresh cluster, free-running
+    /// (ticks paced by the wall clock), with a schedule's faults: the
+    /// verdict (comparable with simulation; the trace hash is not) and the
+    /// sidecars' counters.
+    ///
+    /// Exit 0: good or vacuous; 1: violated; 2: bad input; 3: a process failed.
+    Replay(super::dataplane_replay::ReplayArgs),
     /// The benchmark's load generator (started by `bench`).
     #[command(hide = true)]
     Load(super::dataplane_bench::LoadArgs),
@@ -67,6 +74,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
         Sub::Run(a) => run_schedule(a),
         Sub::Bench(a) => super::dataplane_bench::bench(a),
+        Sub::Replay(a) => super::dataplane_replay::replay(a),
         Sub::Load(a) => super::dataplane_bench::load(a),
     }
 }
@@ -94,13 +102,11 @@ fn run_schedule(args: RunArgs) -> Result<ExitCode, CliError> {
         violations: args.violations.clone(),
         kill_sidecar,
         capture: args.capture.is_some(),
+        workload: Vec::new(),
     };
     let (real, conducted) = run_real(p, &cfg, &opts).map_err(|e| e.in_file(&args.file))?;
     if let Some(path) = &args.capture {
-        let text: String = conducted.capture.iter().map(|l| format!("{l}\n")).collect();
-        std::fs::write(path, text).map_err(|e| {
-            CliError::Input(format!("--capture {}: cannot write: {e}", path.display()))
-        })?;
+        super::dataplane_replay::write_capture(path, "--capture", &conducted.capture)?;
     }
     let sim = p
         .run(&cfg)
@@ -167,7 +173,12 @@ pub fn run_real(
     ldfi_dataplane::child::kill_group_on_interrupt();
     ldfi_dataplane::child::ignore_sigpipe();
     let info = p.info();
-    let conducted = conduct(&info.name, &info.nodes, cfg, opts)
+    let mut opts = opts.clone();
+    if opts.capture {
+        let workload = p.workload_inputs(cfg)?;
+        opts.workload = workload.into_iter().map(|(i, _)| i).collect();
+    }
+    let conducted = conduct(&info.name, &info.nodes, cfg, &opts)
         .map_err(|e| CliError::Internal(e.to_string()))?;
     let run = p.judge_assembled(cfg, conducted.assembled.clone(), None)?;
     Ok((run, conducted))
@@ -182,6 +193,7 @@ pub fn run_lockstep(p: &dyn DynProtocol, cfg: &RunConfig) -> Result<Run, CliErro
         violations: None,
         kill_sidecar: None,
         capture: false,
+        workload: Vec::new(),
     };
     run_real(p, cfg, &opts).map(|(run, _)| run)
 }
@@ -218,7 +230,7 @@ fn parse_kill(s: &str, nodes: &[String]) -> Result<(String, u32), CliError> {
 }
 
 /// Per channel: forwarded, dropped by fault, refused, flagged (summed over sidecars).
-fn counters(c: &Conducted) -> Value {
+pub fn counters(c: &Conducted) -> Value {
     let mut by: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for text in &c.prometheus {
         for (_, channel, outcome, n) in parse_prometheus(text) {
@@ -262,7 +274,7 @@ fn print_dataplane(
     print_counters(c, counters);
 }
 
-fn print_counters(c: &Conducted, counters: &Value) {
+pub fn print_counters(c: &Conducted, counters: &Value) {
     println!("sidecars  channel            forwarded  dropped  refused  flagged");
     for row in counters.as_array().into_iter().flatten() {
         println!(

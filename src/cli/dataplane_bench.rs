@@ -99,6 +99,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         violations: None,
         kill_sidecar: None,
         capture: false,
+        workload: Vec::new(),
     };
     let rounds = args.rounds.max(1);
     // One lockstep tick, real against simulated.
@@ -114,7 +115,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     let conducted = last.expect("at least one round");
     let (from, to) = (1u32, 2u32);
     let mix = mix_of(&conducted, from, to);
-    let (names, run) = (info.nodes.clone(), run_flags(&info.name, &cfg));
+    let (names, run) = (info.nodes.clone(), run_flags(&info.name, &cfg, None));
     let sidecar = |i: u32| -> Result<Child, CliError> {
         let name = &names[i as usize];
         let args = proxy_args(&run, name, "observe", None);

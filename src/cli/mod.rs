@@ -5,6 +5,7 @@ mod bench_shipped;
 mod corpus;
 mod dataplane;
 mod dataplane_bench;
+mod dataplane_replay;
 mod entry;
 mod explain;
 mod forum;

@@ -37,6 +37,10 @@ pub struct RunFlags {
     /// The schedule's faults, as the JSON array of a schedule file.
     #[arg(long, default_value = "[]")]
     pub faults: String,
+    /// The run's explicit workload inputs (a JSON array of
+    /// `{"at","node","body"}`), written by the conductor.
+    #[arg(long)]
+    pub inputs_file: Option<std::path::PathBuf>,
     /// This process's node.
     #[arg(long)]
     pub node: String,
@@ -67,7 +71,14 @@ impl RunFlags {
         }))
         .map_err(|e| bad("--protocol", e))?;
         let info = p.info();
-        let cfg = schedule.run_config(&info, None, None);
+        let mut cfg = schedule.run_config(&info, None, None);
+        if let Some(path) = &self.inputs_file {
+            let text = ldfi_harness::files::read_text(path, ldfi_harness::files::MAX_INPUT_BYTES)
+                .map_err(|e| CliError::Input(format!("--inputs-file: {e}")))?;
+            let inputs: Vec<ldfi_harness::inputs::EncodedInput> = serde_json::from_str(&text)
+                .map_err(|e| CliError::Input(format!("--inputs-file {}: {e}", path.display())))?;
+            cfg.inputs = Some(std::sync::Arc::new(inputs));
+        }
         let me = info
             .nodes
             .iter()

@@ -32,6 +32,12 @@ pub struct Args {
     /// Write an HTML report into DIR (new, empty, or a previous report).
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
+    /// Export the run's workload inputs and delivered envelopes as a
+    /// capture (JSON lines, as `dataplane run --capture` writes) to OUT, a
+    /// new file (never overwritten): for `dataplane replay` and `search
+    /// --workload-file`.
+    #[arg(long, value_name = "OUT")]
+    export_capture: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -47,14 +53,31 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         }
         None => p,
     };
+    if let Some(out) = args.export_capture.as_ref().filter(|o| o.exists()) {
+        return Err(CliError::Input(format!(
+            "--export-capture {}: the file exists; it is not overwritten (give a new name)",
+            out.display()
+        )));
+    }
     let info = p.info();
     let mut cfg = schedule.run_config(&info, args.version.as_deref(), args.workload.as_deref());
     if let Some(c) = args.checks {
         cfg.checks = c.mode();
     }
-    let run = p
-        .run(&cfg)
-        .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
+    let in_file =
+        |e: ldfi_harness::RunError| CliError::Input(format!("{}: {e}", args.file.display()));
+    let run = match &args.export_capture {
+        None => p.run(&cfg).map_err(in_file)?,
+        Some(out) => {
+            let (run, bodies) = p.run_with_bodies(&cfg, None).map_err(in_file)?;
+            let workload = p.workload_inputs(&cfg).map_err(in_file)?;
+            let workload: Vec<_> = workload.into_iter().map(|(i, _)| i).collect();
+            let lines =
+                ldfi_dataplane::capture::export(&info.name, &cfg, &run.trace, &bodies, &workload);
+            super::dataplane_replay::write_capture(out, "--export-capture", &lines)?;
+            run
+        }
+    };
     let hash = run.trace.hash();
     if let Some(dir) = &args.report {
         let expect = schedule.expect.as_ref();

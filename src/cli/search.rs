@@ -25,6 +25,11 @@ pub struct Args {
     /// Workload (default: the protocol's default).
     #[arg(long)]
     workload: Option<String>,
+    /// Take the workload's inputs from a capture (`dataplane run
+    /// --capture`, `replay --export-capture`), each at its captured tick;
+    /// counterexamples record them, so they replay.
+    #[arg(long, value_name = "CAPTURE", conflicts_with = "workload")]
+    workload_file: Option<std::path::PathBuf>,
     /// End of time: the last tick (default: the protocol's).
     #[arg(long, allow_negative_numbers = true)]
     eot: Option<u32>,
@@ -160,8 +165,27 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         ));
     }
     let info = p.info();
-    let version = args.version.clone().unwrap_or(info.default_version.clone());
-    let workload = (args.workload.clone()).unwrap_or(info.default_workload.clone());
+    let captured = match &args.workload_file {
+        None => None,
+        Some(path) => {
+            let cap = super::dataplane_replay::load_envelopes(path)?;
+            if cap.header.protocol != info.name {
+                return Err(CliError::Input(format!(
+                    "--workload-file {}: a capture of `{}`, not of `{}`",
+                    path.display(),
+                    cap.header.protocol,
+                    info.name
+                )));
+            }
+            Some(cap)
+        }
+    };
+    let version = (args.version.clone())
+        .or_else(|| captured.as_ref().map(|c| c.header.version.clone()))
+        .unwrap_or(info.default_version.clone());
+    let workload = (args.workload.clone())
+        .or_else(|| captured.as_ref().map(|c| c.header.workload.clone()))
+        .unwrap_or(info.default_workload.clone());
     let params = Params {
         eot: args.eot.unwrap_or(info.params.eot),
         eff: args.eff.unwrap_or(info.params.eff),
@@ -189,8 +213,13 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         crash: args.crash_semantics.mode(),
         confirm: !args.trust_declarations,
         confirm_max_runs: Some(args.confirm_max_runs),
+        inputs: captured.map(|c| std::sync::Arc::new(c.as_recorded())),
         ..SearchConfig::new(&version, &workload, params)
     };
+    if let (Some(path), Some(_)) = (&args.workload_file, &cfg.inputs) {
+        p.wire(&cfg.run_config(Default::default()))
+            .map_err(|e| CliError::Input(format!("--workload-file {}: {e}", path.display())))?;
+    }
     super::interrupt::install();
     if args.all_versions {
         return super::versions::run(p, &cfg, &args.corpus, args.no_save, args.json, args.verbose);

@@ -10,6 +10,7 @@
 //! Modules:
 //! - [`proto`] — the generated gRPC code (`proto/dataplane.proto`).
 //! - [`envelope`] — envelopes between the harness's types and the wire's.
+//! - [`capture`] — captures: a run's traffic as JSON lines, written and read.
 //! - [`child`] — child processes: one group, handshake, killed on drop.
 //! - [`node`] — the node host process.
 //! - [`sidecar`] — the enforcement sidecar, one layer a file.
@@ -18,6 +19,7 @@
 //! - [`error`] — typed errors.
 #![deny(missing_docs)]
 
+pub mod capture;
 pub mod child;
 pub mod conductor;
 pub mod envelope;

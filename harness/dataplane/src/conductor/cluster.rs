@@ -107,6 +107,23 @@ impl Cluster {
         Ok(())
     }
 
+    /// The request for node `i`'s tick `t` as the cluster is now (its node
+    /// up or not, its address), with `resume` (after a restart).
+    pub fn tick_request(&self, i: usize, t: u32, resume: Vec<u8>) -> TickRequest {
+        TickRequest {
+            tick: t,
+            up: self.nodes[i].is_some(),
+            node: self.nodes[i].as_ref().map(Child::url).unwrap_or_default(),
+            peers: self.sidecars.iter().map(Child::url).collect(),
+            resume,
+        }
+    }
+
+    /// A client of sidecar `i`.
+    pub fn client(&self, i: usize) -> SidecarClient<Channel> {
+        self.clients[i].clone()
+    }
+
     /// Runs tick `t` on every node at once, through its sidecar; the
     /// replies in node order. `resume[i]` goes to node `i` (after a restart).
     pub async fn tick(
@@ -114,16 +131,9 @@ impl Cluster {
         t: u32,
         resume: &mut [Vec<u8>],
     ) -> Result<Vec<TickReply>, DataplaneError> {
-        let peers: Vec<String> = self.sidecars.iter().map(Child::url).collect();
         let mut set = tokio::task::JoinSet::new();
         for (i, client) in self.clients.iter().enumerate() {
-            let req = TickRequest {
-                tick: t,
-                up: self.nodes[i].is_some(),
-                node: self.nodes[i].as_ref().map(Child::url).unwrap_or_default(),
-                peers: peers.clone(),
-                resume: std::mem::take(&mut resume[i]),
-            };
+            let req = self.tick_request(i, t, std::mem::take(&mut resume[i]));
             let mut client = client.clone();
             set.spawn(async move { (i, client.tick(req).await) });
         }
@@ -151,7 +161,7 @@ impl Cluster {
 
     /// The error for a tick of node `i` that failed: the sidecar if it is
     /// gone (its node then received nothing), else the node, else the call.
-    fn blame(&mut self, i: usize, status: &tonic::Status) -> DataplaneError {
+    pub fn blame(&mut self, i: usize, status: &tonic::Status) -> DataplaneError {
         if !self.sidecars[i].alive() {
             return self.sidecars[i].gone(format!(
                 "it stopped; fail closed: node {} received nothing through it ({})",

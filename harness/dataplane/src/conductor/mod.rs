@@ -13,13 +13,15 @@
 //! held and RNG position).
 
 pub mod args;
-pub mod capture;
 pub mod cluster;
 mod compare;
+pub mod free;
 
+use crate::capture;
 use crate::envelope::id;
 use crate::error::DataplaneError;
 use cluster::Cluster;
+use ldfi_harness::inputs::EncodedInput;
 use ldfi_harness::remote::{lost_while_down, Assembled, Snapshot};
 use ldfi_harness::{CrashMode, Fault, RunConfig};
 use ldfi_lineage::{Event, NodeIdx, Tick};
@@ -27,6 +29,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use compare::first_difference;
+pub use free::{conduct_free, FreeRun};
 
 /// How to conduct a run.
 #[derive(Clone, Debug)]
@@ -41,8 +44,11 @@ pub struct Options {
     /// Kill this node's sidecar before this tick (a fault of the dataplane
     /// itself, to see it fail closed).
     pub kill_sidecar: Option<(String, Tick)>,
-    /// Record the run's traffic (JSON lines, see [`capture`]).
+    /// Record the run's traffic (JSON lines, see [`crate::capture`]).
     pub capture: bool,
+    /// The run's workload inputs, encoded (input `i` is `workload[i]`):
+    /// what a capture records of each.
+    pub workload: Vec<EncodedInput>,
 }
 
 /// A run conducted on real processes.
@@ -112,7 +118,8 @@ async fn conduct_async(
     cfg: &RunConfig,
     opts: &Options,
 ) -> Result<Conducted, DataplaneError> {
-    let run = args::run_flags(protocol, cfg);
+    let inputs_file = args::InputsFile::write(cfg)?;
+    let run = args::run_flags(protocol, cfg, inputs_file.path());
     let mut cluster = Cluster::start(
         &opts.exe,
         run,
@@ -152,14 +159,21 @@ async fn conduct_async(
         let mut delivered = Vec::new();
         for (i, reply) in replies.into_iter().enumerate() {
             if opts.capture {
-                delivered.extend(reply.delivered.iter().cloned());
+                delivered.extend(reply.delivered.iter().map(capture_of));
             }
             let node = (i as NodeIdx, names[i].as_str());
             absorb(&mut acc, &mut snapshots[i], node, t, crashed_now[i], reply)?;
         }
         if opts.capture {
             let tick_events = &acc.trace.events[first..];
-            captured.extend(capture::tick_lines(names, t, t_us, tick_events, &delivered));
+            captured.extend(capture::tick_lines(
+                names,
+                t,
+                Some(t_us),
+                tick_events,
+                &opts.workload,
+                &delivered,
+            ));
         }
     }
     let ticks_wall = started.elapsed();
@@ -172,7 +186,7 @@ async fn conduct_async(
     acc.trace.nodes = names.to_vec();
     acc.trace.eot = cfg.params.eot;
     if opts.capture {
-        captured.insert(0, capture::header(protocol, cfg, &acc.trace));
+        captured.insert(0, capture::header(protocol, cfg, names));
     }
     Ok(Conducted {
         assembled: acc,
@@ -186,6 +200,20 @@ async fn conduct_async(
         ticks_wall,
         capture: captured,
     })
+}
+
+/// A delivered envelope as a capture records it.
+pub(crate) fn capture_of(e: &crate::proto::Envelope) -> capture::Delivered {
+    capture::Delivered {
+        from: e.from,
+        to: e.to,
+        sent: e.sent,
+        seq: e.seq,
+        k: Some(e.channel_seq),
+        copy: e.copy,
+        kind: e.kind.clone(),
+        body: e.body.clone(),
+    }
 }
 
 /// Adds node `node`'s reply for tick `t` to the run being assembled: its

@@ -1,0 +1,182 @@
+//! Free-running: ticks paced by the wall clock instead of lockstep.
+//!
+//! Tick `t` of every node is started at `(t − 1) × tick` after the first,
+//! whatever the other nodes are doing: there is no barrier between ticks.
+//! A node's own ticks stay in order (its tick `t` waits for its tick
+//! `t − 1`), so a node that overruns its tick starts the next one late
+//! (counted in [`FreeRun::late_ticks`]), and what it sends arrives after
+//! its receivers have moved on: delivered at their next tick, as on a real
+//! network. The schedule's message faults are applied by the receivers'
+//! sidecars by message identity — the sender, its tick number and the
+//! message's position in it, which every node numbers itself — so they hit
+//! the same messages whatever the pacing; a crash kills the node's process
+//! at the wall-clock time of its tick, and a restart relaunches it there.
+//!
+//! The wall clock decides when things happen, so a free-running run is not
+//! deterministic and its trace hash is not comparable with the simulated
+//! run's; its verdict is (and is equal whenever no tick overran).
+
+use super::cluster::Cluster;
+use super::{absorb, args, crash_plan, Conducted, Options};
+use crate::error::DataplaneError;
+use crate::proto::TickReply;
+use ldfi_harness::remote::{Assembled, Snapshot};
+use ldfi_harness::{CrashMode, RunConfig};
+use ldfi_lineage::{NodeIdx, Tick};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// What a free-running run adds to a conducted one.
+#[derive(Clone, Copy, Debug)]
+pub struct FreeRun {
+    /// The wall-clock length of a tick.
+    pub tick: Duration,
+    /// Node ticks that ended after the next tick's time: what they sent
+    /// may have reached its receivers a tick late.
+    pub overruns: usize,
+}
+
+/// One node tick's outcome: its tick, whether the node crashed just
+/// before it, whether it overran, the reply.
+type Outcome = (Tick, bool, bool, Result<TickReply, tonic::Status>);
+
+/// Runs `cfg` of `protocol` (nodes `names`) on real processes, free-running
+/// with ticks of `tick` wall-clock time.
+pub fn conduct_free(
+    protocol: &str,
+    names: &[String],
+    cfg: &RunConfig,
+    opts: &Options,
+    tick: Duration,
+) -> Result<(Conducted, FreeRun), DataplaneError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| DataplaneError::Io {
+            what: "start the tokio runtime".into(),
+            source,
+        })?;
+    rt.block_on(run(protocol, names, cfg, opts, tick))
+}
+
+async fn settle(chain: Option<JoinHandle<Vec<Outcome>>>) -> Vec<Outcome> {
+    match chain {
+        Some(h) => h.await.expect("a tick task does not panic"),
+        None => Vec::new(),
+    }
+}
+
+/// The harness-side state node `i` last reported (for its restart).
+fn last_snapshot(done: &[Outcome]) -> Result<Snapshot, DataplaneError> {
+    let last = done.iter().rev().find_map(|(_, _, _, r)| {
+        r.as_ref()
+            .ok()
+            .and_then(|reply| reply.step.as_ref())
+            .map(|s| s.snapshot.clone())
+    });
+    match last {
+        None => Ok(Snapshot::default()),
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| DataplaneError::Reply {
+            process: "node".into(),
+            why: format!("snapshot: {e}"),
+        }),
+    }
+}
+
+async fn run(
+    protocol: &str,
+    names: &[String],
+    cfg: &RunConfig,
+    opts: &Options,
+    tick: Duration,
+) -> Result<(Conducted, FreeRun), DataplaneError> {
+    let inputs_file = args::InputsFile::write(cfg)?;
+    let flags = args::run_flags(protocol, cfg, inputs_file.path());
+    let mut cluster = Cluster::start(
+        &opts.exe,
+        flags,
+        names,
+        &opts.enforce,
+        opts.violations.as_deref(),
+    )
+    .await?;
+    let (crash, restart) = crash_plan(names, cfg);
+    let n = names.len();
+    let mut chains: Vec<Option<JoinHandle<Vec<Outcome>>>> = (0..n).map(|_| None).collect();
+    let mut done: Vec<Vec<Outcome>> = vec![Vec::new(); n];
+    // The wall clock paces a free-running run: that is what it is for.
+    let started = crate::load::wall_now();
+    let t0 = tokio::time::Instant::from_std(started);
+    for t in 1..=cfg.params.eot {
+        let due = t0 + tick * (t - 1);
+        tokio::time::sleep_until(due).await;
+        for i in 0..n {
+            let restart_now = restart.contains_key(&(i, t));
+            let crash_now = crash.get(&i) == Some(&t) && cfg.crash == CrashMode::Stop;
+            let mut resume = Vec::new();
+            if restart_now || crash_now {
+                // A node's process is killed or relaunched between its ticks.
+                done[i].extend(settle(chains[i].take()).await);
+                if restart_now {
+                    let snapshot = last_snapshot(&done[i])?;
+                    cluster.relaunch_node(i)?;
+                    resume = serde_json::to_vec(&snapshot).expect("snapshots serialize");
+                } else {
+                    cluster.kill_node(i);
+                }
+            }
+            let req = cluster.tick_request(i, t, resume);
+            let mut client = cluster.client(i);
+            let prev = chains[i].take();
+            chains[i] = Some(tokio::spawn(async move {
+                let mut out = settle(prev).await;
+                let reply = client.tick(req).await.map(tonic::Response::into_inner);
+                let overran = tokio::time::Instant::now() > due + tick;
+                out.push((t, crash_now, overran, reply));
+                out
+            }));
+        }
+    }
+    for i in 0..n {
+        done[i].extend(settle(chains[i].take()).await);
+    }
+    let ticks_wall = started.elapsed();
+    // Laid out by tick, then node, as in lockstep.
+    let mut acc = Assembled::default();
+    let mut snapshots: Vec<Snapshot> = vec![Snapshot::default(); n];
+    let mut overruns = 0;
+    let mut outcomes: Vec<_> = done.into_iter().map(Vec::into_iter).collect();
+    for _ in 1..=cfg.params.eot {
+        for i in 0..n {
+            let Some((t, crashed_now, overran, reply)) = outcomes[i].next() else {
+                continue;
+            };
+            overruns += usize::from(overran);
+            let reply = reply.map_err(|status| cluster.blame(i, &status))?;
+            let node = (i as NodeIdx, names[i].as_str());
+            absorb(&mut acc, &mut snapshots[i], node, t, crashed_now, reply)?;
+        }
+    }
+    let stats = cluster.stats().await?;
+    let (processes, pids) = (cluster.started, cluster.pids.clone());
+    drop(cluster);
+    acc.held = (snapshots.iter())
+        .map(|s| s.held.iter().map(|(f, _)| f.clone()).collect())
+        .collect();
+    acc.trace.nodes = names.to_vec();
+    acc.trace.eot = cfg.params.eot;
+    let conducted = Conducted {
+        assembled: acc,
+        prometheus: stats.iter().map(|(p, _)| p.clone()).collect(),
+        violations: stats
+            .iter()
+            .flat_map(|(_, v)| v.lines().map(str::to_string).collect::<Vec<_>>())
+            .collect(),
+        processes,
+        pids,
+        ticks_wall,
+        capture: Vec::new(),
+    };
+    Ok((conducted, FreeRun { tick, overruns }))
+}

@@ -1,0 +1,262 @@
+//! `ldfi dataplane replay CAPTURE`: a capture's workload re-driven against a
+//! fresh cluster of real processes, free-running (ticks paced by the wall
+//! clock), with a schedule's faults; and the capture files the commands
+//! write.
+
+use super::dataplane::{counters, exe, print_counters};
+use super::replay::{exit_for, invariant};
+use super::shared::{load_schedule, print_json, protocol, registry, CliError};
+use ldfi_dataplane::capture::{self, CaptureFile, EnvelopeCapture};
+use ldfi_dataplane::conductor::{conduct_free, Options};
+use ldfi_harness::inputs::EncodedInput;
+use ldfi_harness::registry::DynProtocol;
+use ldfi_harness::{FaultSet, RunConfig};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args, Debug)]
+pub struct ReplayArgs {
+    /// The capture (JSON lines, from `dataplane run --capture` or
+    /// `replay --export-capture`).
+    capture: PathBuf,
+    /// Give the inputs at N per second of wall clock, in capture order
+    /// (input k at tick 1 + ⌊k / N / tick⌋).
+    #[arg(long, value_name = "N", conflicts_with = "as_recorded")]
+    rate: Option<f64>,
+    /// Give each input at the tick it was captured at (the default).
+    #[arg(long)]
+    as_recorded: bool,
+    /// The wall-clock length of a tick, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    tick_ms: u64,
+    /// Inject this schedule's faults (and use its version, bounds and
+    /// crash semantics); without it the run is fault-free with the
+    /// capture's version and bounds.
+    #[arg(long, value_name = "FILE")]
+    schedule: Option<PathBuf>,
+    /// What sidecars do with a message that violates a predicate: observe
+    /// (log, count, forward) or refuse.
+    #[arg(long, default_value = "observe")]
+    enforce: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Writes capture `lines` to `out`, a new file (never over an existing
+/// one), atomically; `flag` names the option in errors.
+pub fn write_capture(out: &Path, flag: &str, lines: &[String]) -> Result<(), CliError> {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    ldfi_harness::files::write_new_atomic(out, text.as_bytes()).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::Input(format!(
+                "{flag} {}: the file exists; it is not overwritten (give a new name)",
+                out.display()
+            ))
+        } else {
+            CliError::Input(format!("{flag} {}: cannot write: {e}", out.display()))
+        }
+    })
+}
+
+/// Reads an envelope capture: exit 2 naming the file (and line) if it is
+/// not one.
+pub fn load_envelopes(path: &Path) -> Result<EnvelopeCapture, CliError> {
+    let file = capture::open(path).map_err(input)?;
+    file.envelopes().map_err(input)
+}
+
+fn input(e: capture::CaptureError) -> CliError {
+    CliError::Input(e.to_string())
+}
+
+pub fn replay(args: ReplayArgs) -> Result<ExitCode, CliError> {
+    let file = capture::open(&args.capture).map_err(input)?;
+    // The one place that dispatches on a capture's kind.
+    match file.header.kind.as_str() {
+        capture::ENVELOPES => replay_envelopes(&file, &args),
+        other => Err(CliError::Input(format!(
+            "{}:1: field `kind`: unknown capture kind `{other}` (this ldfi replays: {})",
+            args.capture.display(),
+            capture::ENVELOPES
+        ))),
+    }
+}
+
+/// The run to drive: the schedule's (or the capture's, fault-free) with
+/// the capture's inputs at their ticks.
+fn config(
+    p: &dyn DynProtocol,
+    cap: &EnvelopeCapture,
+    args: &ReplayArgs,
+) -> Result<RunConfig, CliError> {
+    let h = &cap.header;
+    let mut cfg = match &args.schedule {
+        Some(path) => {
+            let s = load_schedule(path)?;
+            if s.protocol != h.protocol {
+                return Err(CliError::Input(format!(
+                    "{}: field `protocol`: `{}`, but the capture {} is of `{}`",
+                    path.display(),
+                    s.protocol,
+                    args.capture.display(),
+                    h.protocol
+                )));
+            }
+            s.run_config(&p.info(), None, None)
+        }
+        None => RunConfig {
+            version: h.version.clone(),
+            workload: h.workload.clone(),
+            params: h.params,
+            seed: h.seed,
+            faults: FaultSet::default(),
+            lineage: Default::default(),
+            checks: Default::default(),
+            crash: Default::default(),
+            inputs: None,
+        },
+    };
+    let inputs = match args.rate {
+        None => cap.as_recorded(),
+        Some(rate) => at_rate(cap, rate, args.tick_ms)?,
+    };
+    if let Some(last) = inputs.iter().map(|i| i.at).max() {
+        if last > cfg.params.eot {
+            return Err(CliError::Input(format!(
+                "{}: an input falls at tick {last}, after eot {} ({}); raise --rate, or give --schedule with a larger eot",
+                args.capture.display(),
+                cfg.params.eot,
+                if args.rate.is_some() { "paced by --rate" } else { "as recorded" }
+            )));
+        }
+    }
+    cfg.inputs = Some(Arc::new(inputs));
+    p.wire(&cfg)
+        .map_err(|e| CliError::Input(format!("{}: {e}", args.capture.display())))?;
+    Ok(cfg)
+}
+
+/// The capture's inputs at `rate` per second of wall clock with ticks of
+/// `tick_ms`: input k at tick 1 + ⌊k × 1000 / (rate × tick_ms)⌋.
+fn at_rate(cap: &EnvelopeCapture, rate: f64, tick_ms: u64) -> Result<Vec<EncodedInput>, CliError> {
+    if !(rate.is_finite() && rate > 0.0) {
+        return Err(CliError::Input(format!(
+            "--rate: {rate} is not a positive number of inputs per second"
+        )));
+    }
+    let per_tick = rate * tick_ms as f64 / 1000.0;
+    let mut out = cap.as_recorded();
+    for (k, i) in out.iter_mut().enumerate() {
+        let t = 1.0 + (k as f64 / per_tick).floor();
+        i.at = if t >= u32::MAX as f64 {
+            u32::MAX
+        } else {
+            t as u32
+        };
+    }
+    Ok(out)
+}
+
+fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, CliError> {
+    let cap = file.envelopes().map_err(input)?;
+    if args.tick_ms == 0 || args.tick_ms > 60_000 {
+        return Err(CliError::Input(format!(
+            "--tick-ms: {} is outside 1..=60000",
+            args.tick_ms
+        )));
+    }
+    if !["observe", "refuse"].contains(&args.enforce.as_str()) {
+        return Err(CliError::Input(format!(
+            "--enforce: unknown mode `{}` (observe, refuse)",
+            args.enforce
+        )));
+    }
+    let reg = registry();
+    let what = format!("{}:1: field `protocol`", args.capture.display());
+    let p = protocol(&reg, &cap.header.protocol, &what)?;
+    let cfg = config(p, &cap, args)?;
+    let info = p.info();
+    ldfi_dataplane::child::kill_group_on_interrupt();
+    ldfi_dataplane::child::ignore_sigpipe();
+    let opts = Options {
+        exe: exe()?,
+        enforce: args.enforce.clone(),
+        violations: None,
+        kill_sidecar: None,
+        capture: false,
+        workload: Vec::new(),
+    };
+    let tick = Duration::from_millis(args.tick_ms);
+    let (conducted, free) = conduct_free(&info.name, &info.nodes, &cfg, &opts, tick)
+        .map_err(|e| CliError::Internal(format!("{}: {e}", args.capture.display())))?;
+    let real = p.judge_assembled(&cfg, conducted.assembled.clone(), None)?;
+    let sim = p.run(&cfg)?;
+    let counters = counters(&conducted);
+    let same = real.verdict == sim.verdict;
+    let pacing = match args.rate {
+        Some(r) => format!("{r} inputs/s"),
+        None => "as recorded".to_string(),
+    };
+    if args.json {
+        print_json(&json!({
+            "capture": args.capture,
+            "kind": capture::ENVELOPES,
+            "protocol": info.name,
+            "version": cfg.version,
+            "workload": cfg.workload,
+            "params": {"eot": cfg.params.eot, "eff": cfg.params.eff, "crashes": cfg.params.crashes},
+            "faults": cfg.faults.faults(),
+            "inputs": cap.inputs.len(),
+            "pacing": pacing,
+            "tick_ms": args.tick_ms,
+            "mode": "free-running",
+            "verdict": real.verdict.word(),
+            "invariant": invariant(&real.verdict),
+            "trace_hash": real.trace.hash(),
+            "trace_hash_comparable": false,
+            "simulated": {"verdict": sim.verdict.word(), "invariant": invariant(&sim.verdict)},
+            "same_verdict": same,
+            "overruns": free.overruns,
+            "counters": counters,
+            "sidecar_violations": conducted.violations.iter().map(|l| serde_json::from_str(l).unwrap_or(Value::Null)).collect::<Vec<_>>(),
+            "processes": conducted.processes,
+            "pids": conducted.pids,
+            "wall_ms": conducted.ticks_wall.as_millis() as u64,
+        }));
+    } else {
+        println!(
+            "protocol  {} {} (workload {}, {} inputs from {}), eot {}, eff {}, crashes {}",
+            info.name,
+            cfg.version,
+            cfg.workload,
+            cap.inputs.len(),
+            args.capture.display(),
+            cfg.params.eot,
+            cfg.params.eff,
+            cfg.params.crashes
+        );
+        println!("faults    {}", cfg.faults);
+        println!("verdict   {}", real.verdict);
+        let why = match (same, free.overruns) {
+            (true, _) => "the same verdict".to_string(),
+            (false, 0) => "DIFFERENT".to_string(),
+            (false, n) => format!("DIFFERENT; {n} node ticks overran --tick-ms {}, so some messages arrived a tick late: raise --tick-ms to replay the simulated timing", args.tick_ms),
+        };
+        println!("simulated {} ({why})", sim.verdict);
+        println!();
+        println!(
+            "dataplane {} processes, free-running: ticks of {} ms, inputs {pacing}; {} node ticks overran; {} ms",
+            conducted.processes,
+            args.tick_ms,
+            free.overruns,
+            conducted.ticks_wall.as_millis()
+        );
+        println!("          the trace hash ({}) is not comparable with a simulated run's: the wall clock paced it", real.trace.hash());
+        print_counters(&conducted, &counters);
+    }
+    Ok(exit_for(&real.verdict))
+}
