@@ -197,6 +197,9 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
     let sim = p.run(&cfg)?;
     let counters = counters(&conducted);
     let same = real.verdict == sim.verdict;
+    let delivered = (real.trace.events.iter())
+        .filter(|e| matches!(e, ldfi_harness::Event::Deliver { .. }))
+        .count();
     let pacing = match args.rate {
         Some(r) => format!("{r} inputs/s"),
         None => "as recorded".to_string(),
@@ -221,6 +224,8 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             "simulated": {"verdict": sim.verdict.word(), "invariant": invariant(&sim.verdict)},
             "same_verdict": same,
             "overruns": free.overruns,
+            "stranded": free.stranded,
+            "delivered": delivered,
             "counters": counters,
             "sidecar_violations": conducted.violations.iter().map(|l| serde_json::from_str(l).unwrap_or(Value::Null)).collect::<Vec<_>>(),
             "processes": conducted.processes,
@@ -254,6 +259,10 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             args.tick_ms,
             free.overruns,
             conducted.ticks_wall.as_millis()
+        );
+        println!(
+            "          {delivered} envelopes delivered; {} arrived after their receiver's last tick",
+            free.stranded
         );
         println!("          the trace hash ({}) is not comparable with a simulated run's: the wall clock paced it", real.trace.hash());
         print_counters(&conducted, &counters);

@@ -127,7 +127,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 pub fn print_text(protocol: &str, cfg: &RunConfig, run: &Run, hash: &str) {
     println!(
         "protocol  {protocol} {} (workload {}), eot {}, eff {}, crashes {}, seed {}",
-        cfg.version, cfg.workload, cfg.params.eot, cfg.params.eff, cfg.params.crashes, cfg.seed
+        cfg.version,
+        super::shared::workload_text(&cfg.workload, cfg.inputs.as_ref()),
+        cfg.params.eot,
+        cfg.params.eff,
+        cfg.params.crashes,
+        cfg.seed
     );
     println!("faults    {}", cfg.faults);
     println!("verdict   {}", run.verdict);

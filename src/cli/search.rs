@@ -518,7 +518,7 @@ fn print_summary(
     println!(
         "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {} ({}), seed {}",
         cfg.version,
-        cfg.workload,
+        super::shared::workload_text(&cfg.workload, cfg.inputs.as_ref()),
         cfg.params.eot,
         cfg.params.eff,
         cfg.params.crashes,

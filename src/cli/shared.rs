@@ -103,3 +103,15 @@ pub fn print_json(v: &serde_json::Value) {
 pub fn wall_now() -> std::time::Instant {
     std::time::Instant::now()
 }
+
+/// A run's workload as the text outputs name it: its name, and the number
+/// of explicit inputs when they come from a capture.
+pub fn workload_text(
+    workload: &str,
+    inputs: Option<&std::sync::Arc<Vec<ldfi_harness::inputs::EncodedInput>>>,
+) -> String {
+    match inputs {
+        None => workload.to_string(),
+        Some(i) => format!("{workload}: {} captured inputs", i.len()),
+    }
+}

@@ -3,16 +3,17 @@
 //! The node's model runs on the calling thread (a model is a plain state
 //! machine, not `Send`) through [`RemoteNode`], the harness's seam: the
 //! same `World::step` as in simulation. The gRPC server runs on a tokio
-//! runtime and hands each `Step` to that thread; what the node sends goes
-//! to its sidecar, one envelope at a time in send order, and the fate each
-//! comes back with (delivered or lost, and why) goes back into the trace.
+//! runtime and hands each `Step` to that thread; what the node sends in a
+//! tick goes to its sidecar in one batch, in send order, and the fate each
+//! envelope comes back with (delivered or lost, and why) goes back into
+//! the trace.
 
 use crate::child::{announce, exit_with_parent};
 use crate::envelope::{arrival, outbound, parse_loss};
 use crate::error::DataplaneError;
 use crate::proto::node_server::{Node, NodeServer};
 use crate::proto::sidecar_client::SidecarClient;
-use crate::proto::{Envelope, StepReply, StepRequest};
+use crate::proto::{Batch, StepReply, StepRequest};
 use ldfi_harness::remote::{Arrival, Outbound, RemoteNode, Snapshot};
 use ldfi_lineage::{Loss, NodeIdx, Tick};
 use std::collections::BTreeMap;
@@ -152,49 +153,55 @@ impl NodeSvc {
         Ok(c)
     }
 
-    /// Sends each envelope through the sidecar, in order; the fate of each.
+    /// Sends the tick's envelopes through the sidecar in one batch, in
+    /// send order; the fate of each.
     async fn send_all(&self, url: &str, sends: &[Outbound]) -> Result<Vec<Option<Loss>>, Status> {
-        let mut losses = Vec::with_capacity(sends.len());
-        for o in sends {
-            if o.lost.is_some() {
-                losses.push(o.lost);
-                continue;
-            }
-            let k = {
-                let mut seqs = self.channel_seq.lock().await;
+        let mut losses: Vec<Option<Loss>> = sends.iter().map(|o| o.lost).collect();
+        let mut batch = Vec::new();
+        let mut at = Vec::new();
+        {
+            let mut seqs = self.channel_seq.lock().await;
+            for (j, o) in sends.iter().enumerate() {
+                if o.lost.is_some() {
+                    continue;
+                }
                 let k = seqs.entry(o.to).or_insert(0);
+                batch.push(outbound(o, *k));
+                at.push(j);
                 *k += 1;
-                *k - 1
-            };
-            let env: Envelope = outbound(o, k);
-            let mut client = self.sidecar(url).await?;
-            match client.forward(env).await {
-                Ok(route) => {
-                    losses.push(parse_loss(&route.into_inner().lost).map_err(Status::internal)?)
-                }
-                // Refused by a sidecar (fail closed): lost, and the node goes on.
-                Err(s) if refused(&s) => {
-                    eprintln!(
-                        "node: {} to node {} refused: {}",
-                        o.label,
-                        o.to,
-                        s.message()
-                    );
-                    losses.push(Some(Loss::Refused));
-                }
-                Err(s) => return Err(s),
             }
+        }
+        if batch.is_empty() {
+            return Ok(losses);
+        }
+        let mut client = self.sidecar(url).await?;
+        let routes = client
+            .forward_batch(Batch { envelopes: batch })
+            .await?
+            .into_inner()
+            .routes;
+        if routes.len() != at.len() {
+            return Err(Status::internal(format!(
+                "node: sidecar {url}: {} routes for {} envelopes",
+                routes.len(),
+                at.len()
+            )));
+        }
+        for (j, route) in at.into_iter().zip(routes) {
+            losses[j] = if route.refused.is_empty() {
+                parse_loss(&route.lost).map_err(Status::internal)?
+            } else {
+                // Refused by a sidecar (fail closed): lost, and the node goes on.
+                let o = &sends[j];
+                eprintln!(
+                    "node: {} to node {} refused: {}",
+                    o.label, o.to, route.refused
+                );
+                Some(Loss::Refused)
+            };
         }
         Ok(losses)
     }
-}
-
-/// Whether a sidecar refused an envelope (rather than failed).
-fn refused(s: &Status) -> bool {
-    matches!(
-        s.code(),
-        tonic::Code::PermissionDenied | tonic::Code::InvalidArgument
-    ) && s.message().starts_with("refused")
 }
 
 #[tonic::async_trait]

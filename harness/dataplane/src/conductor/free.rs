@@ -34,6 +34,10 @@ pub struct FreeRun {
     /// Node ticks that ended after the next tick's time: what they sent
     /// may have reached its receivers a tick late.
     pub overruns: usize,
+    /// Envelopes held for delivery at their receiver's sidecar that came
+    /// after the receiver's last tick (their sender ran late): never
+    /// delivered, and not in the trace.
+    pub stranded: usize,
 }
 
 /// One node tick's outcome: its tick, whether the node crashed just
@@ -142,6 +146,16 @@ async fn run(
         done[i].extend(settle(chains[i].take()).await);
     }
     let ticks_wall = started.elapsed();
+    // What is still held: arrived after its receiver's last tick.
+    let mut stranded = 0;
+    for i in 0..n {
+        let mut req = cluster.tick_request(i, cfg.params.eot, Vec::new());
+        req.up = false;
+        match cluster.client(i).tick(req).await {
+            Ok(r) => stranded += r.into_inner().lost_down.len(),
+            Err(status) => return Err(cluster.blame(i, &status)),
+        }
+    }
     // Laid out by tick, then node, as in lockstep.
     let mut acc = Assembled::default();
     let mut snapshots: Vec<Snapshot> = vec![Snapshot::default(); n];
@@ -178,5 +192,12 @@ async fn run(
         ticks_wall,
         capture: Vec::new(),
     };
-    Ok((conducted, FreeRun { tick, overruns }))
+    Ok((
+        conducted,
+        FreeRun {
+            tick,
+            overruns,
+            stranded,
+        },
+    ))
 }

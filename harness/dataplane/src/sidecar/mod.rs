@@ -156,6 +156,7 @@ impl Sidecar {
                 self.lock(&self.counts).add(&channel, Outcome::Forwarded);
                 Route {
                     lost: String::new(),
+                    refused: String::new(),
                 }
             }
             Err(loss) => {
@@ -163,6 +164,7 @@ impl Sidecar {
                     .add(&channel, Outcome::DroppedByFault);
                 Route {
                     lost: loss_name(Some(loss)),
+                    refused: String::new(),
                 }
             }
         };

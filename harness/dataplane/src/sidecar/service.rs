@@ -10,7 +10,7 @@ use crate::proto::node_client::NodeClient;
 use crate::proto::sidecar_client::SidecarClient;
 use crate::proto::sidecar_server::SidecarServer;
 use crate::proto::{
-    Envelope, Route, StatsReply, StatsRequest, StepRequest, TickReply, TickRequest,
+    Batch, Envelope, Route, Routes, StatsReply, StatsRequest, StepRequest, TickReply, TickRequest,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -157,6 +157,62 @@ impl crate::proto::sidecar_server::Sidecar for Svc {
                 Ok(reply)
             }
         }
+    }
+
+    async fn forward_batch(&self, req: Request<Batch>) -> Result<Response<Routes>, Status> {
+        let batch = req.into_inner().envelopes;
+        let n = batch.len();
+        let mut routes: Vec<Option<Route>> = vec![None; n];
+        // Each envelope through the stack, in order; those for other
+        // nodes gathered per receiver, in order.
+        let mut onward: BTreeMap<u16, (Vec<usize>, Vec<Envelope>)> = BTreeMap::new();
+        for (k, env) in batch.into_iter().enumerate() {
+            match self.sc.forward(&env) {
+                Ok(Next::Done(route)) => routes[k] = Some(route),
+                Ok(Next::Peer(to)) => {
+                    let (at, envs) = onward.entry(to).or_default();
+                    at.push(k);
+                    envs.push(env);
+                }
+                Err(status) => {
+                    routes[k] = Some(Route {
+                        lost: String::new(),
+                        refused: status.message().to_string(),
+                    })
+                }
+            }
+        }
+        // One batch per receiver's sidecar, all at once.
+        let mut calls = tokio::task::JoinSet::new();
+        for (to, (at, envelopes)) in onward {
+            let (url, mut peer) = self.peer(to as usize).await?;
+            calls.spawn(async move {
+                let reply = peer.forward_batch(Batch { envelopes }).await;
+                (to, url, at, reply)
+            });
+        }
+        while let Some(joined) = calls.join_next().await {
+            let (to, url, at, reply) = joined.expect("a forwarding task does not panic");
+            let reply = reply.map_err(|e| {
+                Status::unavailable(format!("sidecar of node {to} at {url}: {}", e.message()))
+            })?;
+            let got = reply.into_inner().routes;
+            if got.len() != at.len() {
+                return Err(Status::internal(format!(
+                    "sidecar of node {to} at {url}: {} routes for {} envelopes",
+                    got.len(),
+                    at.len()
+                )));
+            }
+            for (k, route) in at.into_iter().zip(got) {
+                routes[k] = Some(route);
+            }
+        }
+        let routes = routes
+            .into_iter()
+            .map(|r| r.expect("every envelope has a route"))
+            .collect();
+        Ok(Response::new(Routes { routes }))
     }
 
     async fn tick(&self, req: Request<TickRequest>) -> Result<Response<TickReply>, Status> {
