@@ -357,3 +357,294 @@ fn ctrl_c_kills_every_child_of_the_conductor() {
     assert_eq!(status.code(), Some(130));
     assert_no_children_left("9105");
 }
+
+/// The lines of a capture file, as JSON.
+fn capture_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .expect("the capture was written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+#[test]
+fn an_exported_workload_replays_free_running_with_the_simulated_verdict() {
+    let dir = temp_dir("dataplane-export");
+    let ff = schedule(
+        &dir,
+        "ff.json",
+        r#"{"format":1,"protocol":"es-replication","version":"v1"}"#,
+    );
+    let cap = dir.join("cap.jsonl");
+    let cap_s = cap.to_str().expect("utf-8");
+    let out = ldfi(&[
+        "replay",
+        ff.to_str().expect("utf-8"),
+        "--export-capture",
+        cap_s,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&cap).expect("exported");
+    assert!(
+        text.starts_with(r#"{"type":"header","capture":1,"kind":"envelopes","#),
+        "{text}"
+    );
+    let lines = capture_lines(&cap);
+    let inputs: Vec<&Value> = lines.iter().filter(|l| l["type"] == "input").collect();
+    assert_eq!(inputs.len(), 2, "failover-then-write gives two writes");
+    assert!(inputs.iter().all(|i| i["body"].is_array()));
+    assert!(lines
+        .iter()
+        .filter(|l| l["type"] == "envelope")
+        .all(|l| l["body"].is_array() && l["k"].is_u64()));
+    // Never over an existing file, and refused before anything runs.
+    let again = ldfi(&[
+        "replay",
+        ff.to_str().expect("utf-8"),
+        "--export-capture",
+        cap_s,
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("not overwritten"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(common::stdout(&again).is_empty());
+    // The workload, free-running on real processes, under a corpus
+    // counterexample's faults: the simulated verdict.
+    let cx = "scenarios/corpus/es-replication/v1/36bbd613d8a8d501.json";
+    let out = ldfi(&[
+        "dataplane",
+        "replay",
+        cap_s,
+        "--schedule",
+        cx,
+        "--tick-ms",
+        "250",
+        "--json",
+    ]);
+    let j = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{j}");
+    assert_eq!(j["mode"], "free-running");
+    assert_eq!(j["trace_hash_comparable"], false);
+    assert_eq!(j["verdict"], "violated");
+    assert_eq!(j["invariant"], "agreement");
+    assert_eq!(j["same_verdict"], true, "{j}");
+    assert_eq!(j["stranded"], 0, "{j}");
+    let dropped: u64 = (j["counters"].as_array().expect("counters").iter())
+        .map(|c| c["dropped_by_fault"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        dropped, 1,
+        "omit(n1, n2, 2) drops n1's Replicate to n2: {j}"
+    );
+    assert_pids_gone(&j);
+}
+
+#[test]
+fn a_captured_workload_searched_in_simulation_gives_a_counterexample_that_replays() {
+    let dir = temp_dir("dataplane-workload-file");
+    let ff = schedule(
+        &dir,
+        "ff.json",
+        r#"{"format":1,"protocol":"es-replication","version":"v1"}"#,
+    );
+    // Real traffic in...
+    let cap = dir.join("real.jsonl");
+    let cap_s = cap.to_str().expect("utf-8");
+    let out = ldfi(&[
+        "dataplane",
+        "run",
+        ff.to_str().expect("utf-8"),
+        "--capture",
+        cap_s,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // ...minimal fault sets out...
+    let corpus = dir.join("cx");
+    let out = ldfi(&[
+        "search",
+        "--protocol",
+        "es-replication",
+        "--version",
+        "v1",
+        "--workload-file",
+        cap_s,
+        "--corpus",
+        corpus.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    let j = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{j}");
+    let saved = std::fs::read_dir(&corpus)
+        .expect("saved")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a counterexample was saved");
+    let s: Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).expect("reads")).expect("JSON");
+    assert_eq!(s["inputs"].as_array().map(Vec::len), Some(2), "{s}");
+    // ...replayed in simulation and on real processes, the same.
+    let saved_s = saved.to_str().expect("utf-8");
+    let sim = json(&ldfi(&["replay", saved_s, "--json"]));
+    assert_eq!(sim["verdict"], "violated");
+    assert_eq!(sim["trace_hash"], s["expect"]["trace_hash"]);
+    let out = ldfi(&["dataplane", "run", saved_s, "--json"]);
+    let real = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{real}");
+    assert_eq!(real["conforms"], true, "{real}");
+    assert_eq!(real["trace_hash"], sim["trace_hash"]);
+}
+
+#[test]
+fn ten_thousand_envelopes_through_a_fault_free_free_running_run_lose_none() {
+    let dir = temp_dir("dataplane-10k");
+    let one = schedule(
+        &dir,
+        "one.json",
+        r#"{"format":1,"protocol":"simple-deliv"}"#,
+    );
+    let cap = dir.join("one.jsonl");
+    let out = ldfi(&[
+        "replay",
+        one.to_str().expect("utf-8"),
+        "--export-capture",
+        cap.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // 5,000 broadcasts from `a`: two envelopes each.
+    let lines = capture_lines(&cap);
+    let input = lines.iter().find(|l| l["type"] == "input").expect("input");
+    let mut text = format!("{}\n", lines[0]);
+    for k in 0..5_000 {
+        let mut i = input.clone();
+        i["input"] = k.into();
+        text.push_str(&format!("{i}\n"));
+    }
+    let many = dir.join("many.jsonl");
+    std::fs::write(&many, text).expect("writes");
+    let long = schedule(
+        &dir,
+        "long.json",
+        r#"{"format":1,"protocol":"simple-deliv","params":{"eot":120,"eff":2,"crashes":0}}"#,
+    );
+    let out = ldfi(&[
+        "dataplane",
+        "replay",
+        many.to_str().expect("utf-8"),
+        "--schedule",
+        long.to_str().expect("utf-8"),
+        "--rate",
+        "2000",
+        "--tick-ms",
+        "50",
+        "--json",
+    ]);
+    let j = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{j}");
+    assert_eq!(j["inputs"], 5_000);
+    assert_eq!(j["verdict"], "good");
+    let counters = j["counters"].as_array().expect("counters");
+    let sum = |k: &str| -> u64 { counters.iter().map(|c| c[k].as_u64().unwrap_or(0)).sum() };
+    assert_eq!(sum("forwarded"), 10_000, "{j}");
+    assert_eq!(sum("dropped_by_fault") + sum("refused"), 0, "{j}");
+    assert_eq!(j["stranded"], 0, "{j}");
+    assert_eq!(j["delivered"], 10_000, "every envelope delivered: {j}");
+    assert_pids_gone(&j);
+}
+
+#[test]
+fn bad_captures_are_exit_2_naming_the_file_and_line() {
+    let dir = temp_dir("dataplane-bad-capture");
+    let header = r#"{"type":"header","capture":1,"kind":"envelopes","protocol":"simple-deliv","version":"v1","workload":"broadcast","params":{"eot":4,"eff":2,"crashes":0},"seed":0,"nodes":["a","b","c"],"faults":[]}"#;
+    let input = r#"{"type":"input","tick":1,"input":0,"node":"a","label":"Broadcast(\"hello\")","body":[0,5,104,101,108,108,111]}"#;
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("empty.jsonl", String::new(), ":1:"),
+        ("no-header.jsonl", format!("{input}\n"), ":1:"),
+        (
+            "not-json.jsonl",
+            format!("{header}\n{input}\n{{oops\n"),
+            ":3:",
+        ),
+        (
+            "kind.jsonl",
+            header.replace("\"envelopes\"", "\"telepathy\"") + "\n",
+            "telepathy",
+        ),
+        (
+            "no-body.jsonl",
+            format!(
+                "{header}\n{}\n",
+                input.replace(r#","body":[0,5,104,101,108,108,111]"#, "")
+            ),
+            ":2: input has no `body`",
+        ),
+        (
+            "node.jsonl",
+            format!(
+                "{header}\n{}\n",
+                input.replace(r#""node":"a""#, r#""node":"z""#)
+            ),
+            ":2: field `node`",
+        ),
+        (
+            "tick.jsonl",
+            format!(
+                "{header}\n{}\n",
+                input.replace(r#""tick":1"#, r#""tick":9"#)
+            ),
+            ":2: field `tick`",
+        ),
+        (
+            "body.jsonl",
+            format!(
+                "{header}\n{}\n",
+                input.replace("[0,5,104,101,108,108,111]", "[9,9]")
+            ),
+            "inputs[0]",
+        ),
+    ];
+    for (name, text, says) in &cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("writes");
+        let p = path.to_str().expect("utf-8");
+        for args in [
+            vec!["dataplane", "replay", p],
+            vec!["search", "--protocol", "simple-deliv", "--workload-file", p],
+        ] {
+            if *name == "kind.jsonl" && args[0] == "search" {
+                continue;
+            }
+            let out = ldfi(&args);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{name} {args:?}: {err}");
+            assert!(err.contains(p) || err.contains(name), "{name}: {err}");
+            assert!(err.contains(says), "{name}: `{says}` in {err}");
+            assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        }
+    }
+    // A capture of another protocol is not a workload of this one.
+    let other = dir.join("other.jsonl");
+    std::fs::write(&other, format!("{header}\n{input}\n")).expect("writes");
+    let out = ldfi(&[
+        "search",
+        "--protocol",
+        "retry-deliv",
+        "--workload-file",
+        other.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("simple-deliv"), "{}", stderr(&out));
+    // A rate that pushes the inputs past EOT.
+    let out = ldfi(&[
+        "dataplane",
+        "replay",
+        other.to_str().expect("utf-8"),
+        "--rate",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--rate"), "{}", stderr(&out));
+}
