@@ -27,6 +27,10 @@ pub struct BenchArgs {
     /// Rounds (each: direct, then through the sidecar; medians reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Envelopes per call: 1 (a `Forward` each) or more (`ForwardBatch`,
+    /// as a node sends a tick's envelopes); latencies are per call.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -46,6 +50,9 @@ pub struct LoadArgs {
     /// Calls in flight.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+    /// Envelopes per call.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
 }
 
 /// The load generator: prints a JSON `LoadReport`.
@@ -68,6 +75,7 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
             mix,
             args.count,
             args.concurrency,
+            args.batch,
         ))
         .map_err(|e| CliError::Internal(e.to_string()))?;
     println!(
@@ -206,6 +214,8 @@ fn load_run(
             &args.envelopes.to_string(),
             "--concurrency",
             &args.concurrency.to_string(),
+            "--batch",
+            &args.batch.to_string(),
         ])
         .output()
         .map_err(|e| CliError::Internal(format!("load generator: {e}")))?;
@@ -233,15 +243,15 @@ fn report(
     let loss = 100.0 * (1.0 - v_rate / d_rate.max(1e-9));
     if args.json {
         print_json(&json!({
-            "envelopes": args.envelopes, "concurrency": args.concurrency, "rounds": args.rounds, "mix": mix,
+            "envelopes": args.envelopes, "concurrency": args.concurrency, "rounds": args.rounds, "mix": mix, "batch": args.batch,
             "direct": {"per_second": d_rate, "p50_us": d50, "p99_us": d99},
             "sidecar": {"per_second": v_rate, "p50_us": v50, "p99_us": v99},
             "added_p50_us": v50 - d50, "added_p99_us": v99 - d99, "throughput_loss_pct": loss, "errors": errors,
             "tick_us": {"simulated": sim_tick_us, "real": real_tick_us},
         }));
     } else {
-        println!("sidecar: {} envelopes (n1->n2, {mix} distinct) x {} rounds, {} in flight, load from a separate process", args.envelopes, args.rounds, args.concurrency);
-        println!("                      envelopes/s   p50 µs   p99 µs");
+        println!("sidecar: {} envelopes (n1->n2, {mix} distinct) x {} rounds, {} calls in flight of {} envelopes, load from a separate process", args.envelopes, args.rounds, args.concurrency, args.batch.max(1));
+        println!("                      envelopes/s   p50 µs   p99 µs   (per call)");
         println!("direct                {d_rate:>11.0} {d50:>8.1} {d99:>8.1}");
         println!("through the sidecar   {v_rate:>11.0} {v50:>8.1} {v99:>8.1}");
         println!(

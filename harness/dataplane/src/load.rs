@@ -5,7 +5,7 @@
 
 use crate::error::DataplaneError;
 use crate::proto::sidecar_client::SidecarClient;
-use crate::proto::Envelope;
+use crate::proto::{Batch, Envelope};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -26,6 +26,13 @@ pub struct LoadReport {
     pub p50_us: f64,
     /// 99th percentile call latency, microseconds.
     pub p99_us: f64,
+    /// Envelopes per call.
+    #[serde(default = "one")]
+    pub batch: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// The wall clock, for timing from outside runs.
@@ -34,13 +41,17 @@ pub fn wall_now() -> Instant {
     Instant::now()
 }
 
-/// Sends `count` envelopes (cycling through `mix`) to the sidecar at `url`.
+/// Sends `count` envelopes (cycling through `mix`) to the sidecar at `url`:
+/// one `Forward` call each (`batch` 1), or `ForwardBatch` calls of `batch`
+/// envelopes (as a node sends its tick). Latencies are per call.
 pub async fn run(
     url: &str,
     mix: Vec<Envelope>,
     count: usize,
     concurrency: usize,
+    batch: usize,
 ) -> Result<LoadReport, DataplaneError> {
+    let batch = batch.max(1);
     let client =
         SidecarClient::connect(url.to_string())
             .await
@@ -57,14 +68,25 @@ pub async fn run(
         tasks.spawn(async move {
             let (mut lat, mut errors) = (Vec::new(), 0usize);
             loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
+                let k = next.fetch_add(batch, Ordering::Relaxed);
                 if k >= count {
                     break;
                 }
-                let env = mix[k % mix.len()].clone();
                 let t0 = wall_now();
-                if client.forward(env).await.is_err() {
-                    errors += 1;
+                if batch == 1 {
+                    let env = mix[k % mix.len()].clone();
+                    errors += usize::from(client.forward(env).await.is_err());
+                } else {
+                    let envelopes = (k..count.min(k + batch))
+                        .map(|j| mix[j % mix.len()].clone())
+                        .collect();
+                    match client.forward_batch(Batch { envelopes }).await {
+                        Ok(r) => {
+                            let r = r.into_inner();
+                            errors += r.routes.iter().filter(|r| !r.refused.is_empty()).count();
+                        }
+                        Err(_) => errors += batch.min(count - k),
+                    }
                 }
                 lat.push(t0.elapsed());
             }
@@ -90,6 +112,7 @@ pub async fn run(
         per_second: count as f64 / seconds.max(1e-9),
         p50_us: pct(0.50),
         p99_us: pct(0.99),
+        batch,
     })
 }
 
