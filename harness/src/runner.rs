@@ -160,7 +160,12 @@ pub const MAX_EOT: Tick = 1_000;
 
 /// Checks version, workload and parameters against the protocol.
 pub fn validate<P: Protocol>(p: &P, cfg: &RunConfig) -> Result<(), RunError> {
-    validate_info(&p.info(), cfg)
+    let info = p.info();
+    validate_info(&info, cfg)?;
+    if let Some(explicit) = &cfg.inputs {
+        crate::inputs::decode::<P::Msg>(&info, explicit, cfg.params.eot)?;
+    }
+    Ok(())
 }
 
 /// [`validate`] for a protocol known by its description alone.
@@ -201,9 +206,6 @@ pub fn validate_info(info: &crate::model::ProtocolInfo, cfg: &RunConfig) -> Resu
             "crashes = {} but only {faulty} nodes may crash",
             cfg.params.crashes
         )));
-    }
-    if let Some(explicit) = &cfg.inputs {
-        crate::inputs::decode::<P::Msg>(&info, explicit, cfg.params.eot)?;
     }
     Ok(())
 }
