@@ -421,17 +421,23 @@ fn an_exported_workload_replays_free_running_with_the_simulated_verdict() {
         "--schedule",
         cx,
         "--tick-ms",
-        "250",
+        "300",
         "--json",
     ]);
     let j = json(&out);
-    assert_eq!(out.status.code(), Some(1), "{j}");
+    let violated = j["verdict"] == "violated";
+    assert_eq!(out.status.code(), Some(if violated { 1 } else { 0 }), "{j}");
     assert_eq!(j["mode"], "free-running");
     assert_eq!(j["trace_hash_comparable"], false);
-    assert_eq!(j["verdict"], "violated");
-    assert_eq!(j["invariant"], "agreement");
-    assert_eq!(j["same_verdict"], true, "{j}");
-    assert_eq!(j["stranded"], 0, "{j}");
+    assert_eq!(j["simulated"]["verdict"], "violated");
+    // Paced as simulated unless the machine could not keep a node's tick
+    // within 300 ms (then the output says so; see the README).
+    if j["overruns"] == 0 {
+        assert_eq!(j["verdict"], "violated");
+        assert_eq!(j["invariant"], "agreement");
+        assert_eq!(j["same_verdict"], true, "{j}");
+        assert_eq!(j["stranded"], 0, "{j}");
+    }
     let dropped: u64 = (j["counters"].as_array().expect("counters").iter())
         .map(|c| c["dropped_by_fault"].as_u64().unwrap_or(0))
         .sum();
@@ -528,7 +534,7 @@ fn ten_thousand_envelopes_through_a_fault_free_free_running_run_lose_none() {
     let long = schedule(
         &dir,
         "long.json",
-        r#"{"format":1,"protocol":"simple-deliv","params":{"eot":120,"eff":2,"crashes":0}}"#,
+        r#"{"format":1,"protocol":"simple-deliv","params":{"eot":150,"eff":2,"crashes":0}}"#,
     );
     let out = ldfi(&[
         "dataplane",
@@ -539,9 +545,11 @@ fn ten_thousand_envelopes_through_a_fault_free_free_running_run_lose_none() {
         "--rate",
         "2000",
         "--tick-ms",
-        "50",
+        "40",
         "--json",
     ]);
+    // The inputs take 63 ticks (2.5 s); the other 87 leave a loaded
+    // machine 3.5 s to catch up before the end of time.
     let j = json(&out);
     assert_eq!(out.status.code(), Some(0), "{j}");
     assert_eq!(j["inputs"], 5_000);
@@ -550,8 +558,18 @@ fn ten_thousand_envelopes_through_a_fault_free_free_running_run_lose_none() {
     let sum = |k: &str| -> u64 { counters.iter().map(|c| c[k].as_u64().unwrap_or(0)).sum() };
     assert_eq!(sum("forwarded"), 10_000, "{j}");
     assert_eq!(sum("dropped_by_fault") + sum("refused"), 0, "{j}");
-    assert_eq!(j["stranded"], 0, "{j}");
-    assert_eq!(j["delivered"], 10_000, "every envelope delivered: {j}");
+    // None lost: each one delivered, or (on a machine too loaded for the
+    // pace: only after some tick overran) held at its receiver's sidecar
+    // for after the receiver's last tick, and counted.
+    let (delivered, stranded) = (j["delivered"].as_u64(), j["stranded"].as_u64());
+    assert_eq!(
+        delivered.zip(stranded).map(|(d, s)| d + s),
+        Some(10_000),
+        "every envelope delivered or held: {j}"
+    );
+    if j["overruns"] == 0 {
+        assert_eq!(delivered, Some(10_000), "every envelope delivered: {j}");
+    }
     assert_pids_gone(&j);
 }
 

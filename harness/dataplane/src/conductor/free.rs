@@ -16,8 +16,7 @@
 //! deterministic and its trace hash is not comparable with the simulated
 //! run's; its verdict is (and is equal whenever no tick overran).
 
-use super::cluster::Cluster;
-use super::{absorb, args, crash_plan, Conducted, Options};
+use super::{absorb, crash_plan, Conducted, Options};
 use crate::error::DataplaneError;
 use crate::proto::TickReply;
 use ldfi_harness::remote::{Assembled, Snapshot};
@@ -53,15 +52,7 @@ pub fn conduct_free(
     opts: &Options,
     tick: Duration,
 ) -> Result<(Conducted, FreeRun), DataplaneError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|source| DataplaneError::Io {
-            what: "start the tokio runtime".into(),
-            source,
-        })?;
-    rt.block_on(run(protocol, names, cfg, opts, tick))
+    crate::node::runtime()?.block_on(run(protocol, names, cfg, opts, tick))
 }
 
 async fn settle(chain: Option<JoinHandle<Vec<Outcome>>>) -> Vec<Outcome> {
@@ -95,16 +86,7 @@ async fn run(
     opts: &Options,
     tick: Duration,
 ) -> Result<(Conducted, FreeRun), DataplaneError> {
-    let inputs_file = args::InputsFile::write(cfg)?;
-    let flags = args::run_flags(protocol, cfg, inputs_file.path());
-    let mut cluster = Cluster::start(
-        &opts.exe,
-        flags,
-        names,
-        &opts.enforce,
-        opts.violations.as_deref(),
-    )
-    .await?;
+    let (mut cluster, _inputs_file) = super::start(protocol, names, cfg, opts).await?;
     let (crash, restart) = crash_plan(names, cfg);
     let n = names.len();
     let mut chains: Vec<Option<JoinHandle<Vec<Outcome>>>> = (0..n).map(|_| None).collect();
@@ -172,26 +154,8 @@ async fn run(
             absorb(&mut acc, &mut snapshots[i], node, t, crashed_now, reply)?;
         }
     }
-    let stats = cluster.stats().await?;
-    let (processes, pids) = (cluster.started, cluster.pids.clone());
-    drop(cluster);
-    acc.held = (snapshots.iter())
-        .map(|s| s.held.iter().map(|(f, _)| f.clone()).collect())
-        .collect();
-    acc.trace.nodes = names.to_vec();
-    acc.trace.eot = cfg.params.eot;
-    let conducted = Conducted {
-        assembled: acc,
-        prometheus: stats.iter().map(|(p, _)| p.clone()).collect(),
-        violations: stats
-            .iter()
-            .flat_map(|(_, v)| v.lines().map(str::to_string).collect::<Vec<_>>())
-            .collect(),
-        processes,
-        pids,
-        ticks_wall,
-        capture: Vec::new(),
-    };
+    let mut conducted = super::finish(cluster, acc, &snapshots, names, cfg).await?;
+    conducted.ticks_wall = ticks_wall;
     Ok((
         conducted,
         FreeRun {

@@ -118,16 +118,7 @@ async fn conduct_async(
     cfg: &RunConfig,
     opts: &Options,
 ) -> Result<Conducted, DataplaneError> {
-    let inputs_file = args::InputsFile::write(cfg)?;
-    let run = args::run_flags(protocol, cfg, inputs_file.path());
-    let mut cluster = Cluster::start(
-        &opts.exe,
-        run,
-        names,
-        &opts.enforce,
-        opts.violations.as_deref(),
-    )
-    .await?;
+    let (mut cluster, _inputs_file) = start(protocol, names, cfg, opts).await?;
     let (crash, restart) = crash_plan(names, cfg);
     let n = names.len();
     let mut snapshots: Vec<Snapshot> = vec![Snapshot::default(); n];
@@ -177,6 +168,46 @@ async fn conduct_async(
         }
     }
     let ticks_wall = started.elapsed();
+    if opts.capture {
+        captured.insert(0, capture::header(protocol, cfg, names));
+    }
+    let mut c = finish(cluster, acc, &snapshots, names, cfg).await?;
+    c.ticks_wall = ticks_wall;
+    c.capture = captured;
+    Ok(c)
+}
+
+/// Starts the cluster of run `cfg` (with its explicit inputs in a file
+/// that lives as long as the returned guard).
+async fn start(
+    protocol: &str,
+    names: &[String],
+    cfg: &RunConfig,
+    opts: &Options,
+) -> Result<(Cluster, args::InputsFile), DataplaneError> {
+    let inputs_file = args::InputsFile::write(cfg)?;
+    let run = args::run_flags(protocol, cfg, inputs_file.path());
+    let cluster = Cluster::start(
+        &opts.exe,
+        run,
+        names,
+        &opts.enforce,
+        opts.violations.as_deref(),
+    )
+    .await?;
+    Ok((cluster, inputs_file))
+}
+
+/// Ends a run: the sidecars' counters and violations, every process
+/// stopped, the assembled run completed with what each node holds
+/// (`ticks_wall` and `capture` left for the caller).
+async fn finish(
+    mut cluster: Cluster,
+    mut acc: Assembled,
+    snapshots: &[Snapshot],
+    names: &[String],
+    cfg: &RunConfig,
+) -> Result<Conducted, DataplaneError> {
     let stats = cluster.stats().await?;
     let (processes, pids) = (cluster.started, cluster.pids.clone());
     drop(cluster);
@@ -185,9 +216,6 @@ async fn conduct_async(
         .collect();
     acc.trace.nodes = names.to_vec();
     acc.trace.eot = cfg.params.eot;
-    if opts.capture {
-        captured.insert(0, capture::header(protocol, cfg, names));
-    }
     Ok(Conducted {
         assembled: acc,
         prometheus: stats.iter().map(|(p, _)| p.clone()).collect(),
@@ -197,8 +225,8 @@ async fn conduct_async(
             .collect(),
         processes,
         pids,
-        ticks_wall,
-        capture: captured,
+        ticks_wall: std::time::Duration::ZERO,
+        capture: Vec::new(),
     })
 }
 
