@@ -7,7 +7,8 @@
 //! Only `format` and `protocol` are required. Defaults: `version` and
 //! `workload` the protocol's defaults, each of `params.eot`, `params.eff`,
 //! `params.crashes` the protocol's default, `seed` 0, `faults` none,
-//! `expect` none (nothing to compare against).
+//! `expect` none (nothing to compare against), `inputs` none (the
+//! workload's own inputs; explicit ones come from a capture).
 
 use crate::model::ProtocolInfo;
 use crate::runner::{LineageMode, RunConfig};

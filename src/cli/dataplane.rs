@@ -62,10 +62,11 @@ struct RunArgs {
     /// closed and the run stops with an error naming it.
     #[arg(long, value_name = "NODE@T")]
     kill_sidecar: Option<String>,
-    /// Write the run's traffic to this file as JSON lines: a header, then
-    /// per tick its workload inputs and every envelope delivered (with its
-    /// tick, wall-clock offset, identity, k-th on its channel, kind and
-    /// encoding).
+    /// Write the run's traffic to this new file (never overwritten) as
+    /// JSON lines: a header, then per tick its workload inputs (with their
+    /// encoding) and every envelope delivered (with its tick, wall-clock
+    /// offset, identity, k-th on its channel, kind and encoding). See
+    /// `dataplane replay` and `search --workload-file`.
     #[arg(long)]
     capture: Option<PathBuf>,
 }
