@@ -34,6 +34,12 @@
 pub mod cli;
 
 pub use ldfi_harness::registry::{DynProtocol, Registry};
+
+/// The protocols the `ldfi` binary ships: the models of `ldfi-protocols`
+/// and `web-forum-grpc`, the forum's real gRPC services in turmoil.
+pub fn shipped_registry() -> Registry {
+    ldfi_protocols::registry().with_dyn(Box::new(ldfi_forum_grpc::ForumGrpc))
+}
 pub use ldfi_harness::{
     corpus, guide, schedule, search, Cause, Ctx, EndState, Fact, Fault, FaultSet, Input, Invariant,
     Node, NodeId, Params, Prop, Protocol, ProtocolInfo, Setup, Tick, Verdict,

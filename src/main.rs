@@ -6,5 +6,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ldfi::cli::main(ldfi_protocols::registry())
+    ldfi::cli::main(ldfi::shipped_registry())
 }

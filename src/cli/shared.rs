@@ -56,7 +56,7 @@ pub fn install_registry(registry: Registry) -> bool {
 /// else the shipped ones. A handle that derefs to the [`Registry`], so a
 /// command writes `let reg = registry(); protocol(&reg, ..)`.
 pub fn registry() -> RegistryRef {
-    RegistryRef(REGISTRY.get_or_init(ldfi_protocols::registry))
+    RegistryRef(REGISTRY.get_or_init(crate::shipped_registry))
 }
 
 /// The installed registry (see [`registry`]).

@@ -28,10 +28,12 @@
 pub mod chan;
 pub mod client;
 pub mod event;
+pub mod identity;
 pub mod load;
 pub mod observe;
 pub mod real;
 pub mod services;
+pub mod sim;
 pub mod version;
 
 /// The generated gRPC code (package `ldfi.forum.v1`).
@@ -40,6 +42,7 @@ pub mod proto {
     tonic::include_proto!("ldfi.forum.v1");
 }
 
+pub use sim::ForumGrpc;
 pub use version::Version;
 
 /// The encoded `FileDescriptorSet` of `proto/forum.proto` (what
