@@ -48,6 +48,23 @@ enum Sub {
         #[arg(long, default_value_t = 10)]
         posts: u32,
     },
+    /// LDFI (`ldfi search --protocol web-forum-grpc`) beside a
+    /// Filibuster-style enumeration (every single RPC fault on every call,
+    /// then every pair) on the same simulated services: executions of
+    /// each, per version, side by side.
+    ///
+    /// Example: ldfi forum filibuster
+    Filibuster {
+        /// Versions to compare (default: all).
+        #[arg(long)]
+        version: Vec<String>,
+        /// Workload (default: the protocol's).
+        #[arg(long)]
+        workload: Option<String>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the services' encoded FileDescriptorSet (for `prost-reflect`,
     /// a generic proxy, grpcurl) to OUT.
     Descriptor {
@@ -110,6 +127,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 ExitCode::from(1)
             })
         }
+        Sub::Filibuster {
+            version,
+            workload,
+            json,
+        } => filibuster(version, workload, json),
         Sub::Descriptor { out } => {
             std::fs::write(&out, ldfi_forum_grpc::DESCRIPTOR_SET).map_err(|e| {
                 CliError::Input(format!("descriptor: cannot write {}: {e}", out.display()))
@@ -117,4 +139,90 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `ldfi forum filibuster`.
+fn filibuster(
+    versions: Vec<String>,
+    workload: Option<String>,
+    json: bool,
+) -> Result<ExitCode, CliError> {
+    use ldfi_harness::search::Search;
+    let p = ldfi_forum_grpc::ForumGrpc;
+    let info = ldfi_forum_grpc::ForumGrpc::describe();
+    let versions = if versions.is_empty() {
+        info.versions.clone()
+    } else {
+        versions
+    };
+    let workload = workload.unwrap_or(info.default_workload.clone());
+    let mut rows = Vec::new();
+    for v in &versions {
+        let report = Search::new(&p)
+            .version(v)
+            .workload(&workload)
+            .run()
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        let cfg = Search::new(&p)
+            .version(v)
+            .workload(&workload)
+            .config()
+            .run_config(Default::default());
+        let fb = ldfi_forum_grpc::filibuster::enumerate(&cfg, true)
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        let verdict = report.conclusion.word();
+        rows.push(serde_json::json!({
+            "version": v,
+            "ldfi_verdict": verdict,
+            "ldfi_executions": report.executions,
+            "ldfi_declared_executions": report.executions - report.confirm_executions,
+            "ldfi_confirm_executions": report.confirm_executions,
+            "filibuster_executions": fb.executions,
+            "filibuster_singles": fb.singles,
+            "filibuster_pairs": fb.pairs,
+            "filibuster_calls": fb.calls,
+            "filibuster_found": fb.violation.as_ref().map(|(s, what)| serde_json::json!({
+                "at": fb.first_violation, "violates": what,
+                "faults": s.calls.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+            })),
+        }));
+    }
+    if json {
+        print_json(&serde_json::json!({ "workload": workload, "rows": rows }));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("workload {workload}");
+    println!(
+        "{:<20} {:<22} {:>16} {:>22}  filibuster found",
+        "version", "ldfi verdict", "ldfi executions", "filibuster executions"
+    );
+    for r in &rows {
+        let found = match &r["filibuster_found"] {
+            serde_json::Value::Null => "nothing (all singles and pairs)".to_string(),
+            f => format!(
+                "{} at execution {} ({})",
+                f["violates"].as_str().unwrap_or(""),
+                f["at"],
+                f["faults"]
+                    .as_array()
+                    .map(|a| a
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            ),
+        };
+        println!(
+            "{:<20} {:<22} {:>16} {:>22}  {found}",
+            r["version"].as_str().unwrap_or(""),
+            r["ldfi_verdict"].as_str().unwrap_or(""),
+            format!(
+                "{} ({}+{})",
+                r["ldfi_executions"], r["ldfi_declared_executions"], r["ldfi_confirm_executions"]
+            ),
+            r["filibuster_executions"].to_string(),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

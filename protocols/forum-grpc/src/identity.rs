@@ -175,7 +175,13 @@ fn response_k(
     _trace: &Trace,
     e: &Event,
 ) -> Option<u32> {
-    let Event::Send { id, to, label, causes } = e else {
+    let Event::Send {
+        id,
+        to,
+        label,
+        causes,
+    } = e
+    else {
         return None;
     };
     let (method, _) = method_of(label);

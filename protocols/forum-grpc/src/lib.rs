@@ -28,6 +28,7 @@
 pub mod chan;
 pub mod client;
 pub mod event;
+pub mod filibuster;
 pub mod identity;
 pub mod load;
 pub mod observe;

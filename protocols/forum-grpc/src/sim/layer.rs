@@ -107,10 +107,7 @@ where
             };
             parts.headers.insert(CALL_HEADER, header(&call_id(id)));
             let req = http::Request::from_parts(parts, Body::new(Buffered::new(bytes, None)));
-            let resp = inner
-                .oneshot(req)
-                .await
-                .map_err(|e| ChanError(e.into()))?;
+            let resp = inner.oneshot(req).await.map_err(|e| ChanError(e.into()))?;
             let (parts, body) = resp.into_parts();
             let (data, trailers) = collect(body).await.map_err(|e| ChanError(e.into()))?;
             let rid = parts

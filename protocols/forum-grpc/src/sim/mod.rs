@@ -127,7 +127,8 @@ impl ForumGrpc {
         let nodes = Service::ALL.map(Service::name).into_iter().chain(CLIENTS);
         ProtocolInfo {
             name: crate::NAME.into(),
-            summary: "the web forum's tonic gRPC services in turmoil, faults at the RPC layer".into(),
+            summary: "the web forum's tonic gRPC services in turmoil, faults at the RPC layer"
+                .into(),
             versions: Version::ALL.iter().map(|v| v.name().into()).collect(),
             default_version: Version::Correct.name().into(),
             workloads: Workload::ALL.iter().map(|w| w.name().into()).collect(),
@@ -168,22 +169,39 @@ pub fn run_rpc(cfg: &RunConfig, spec: Option<&Spec>, rpc: &RpcSchedule) -> Resul
     }
     let version = Version::parse(&cfg.version).expect("validated");
     let workload = Workload::parse(&cfg.workload).expect("validated");
-    let plan = Plan::new(&info.nodes, &cfg.faults, &rpc.calls, &rpc.kills).map_err(RunError::Params)?;
+    let plan =
+        Plan::new(&info.nodes, &cfg.faults, &rpc.calls, &rpc.kills).map_err(RunError::Params)?;
     let checker = if cfg.checks == Checks::Invariants {
         None
     } else {
         let spec = match spec {
             Some(s) => s.clone(),
-            None => checks::spec().map_err(|e| RunError::Spec(format!("{}:{}:{}: {}", e.file, e.line, e.col, e.kind)))?,
+            None => checks::spec().map_err(|e| {
+                RunError::Spec(format!("{}:{}:{}: {}", e.file, e.line, e.col, e.kind))
+            })?,
         };
         Some(ldfi_enforce::Checker::new(&spec))
     };
-    let rec: Shared = Arc::new(Mutex::new(Recorder::new(info.nodes.clone(), plan, checker, cfg.lineage)));
+    let rec: Shared = Arc::new(Mutex::new(Recorder::new(
+        info.nodes.clone(),
+        plan,
+        checker,
+        cfg.lineage,
+    )));
     simulate(cfg, &rec, version, workload)?;
-    let done = std::mem::replace(&mut *lock(&rec), Recorder::new(Vec::new(), Plan::default(), None, cfg.lineage));
+    let done = std::mem::replace(
+        &mut *lock(&rec),
+        Recorder::new(Vec::new(), Plan::default(), None, cfg.lineage),
+    );
     let (trace, held, violations) = done.finish(cfg.params.eot);
     let end = EndState::from_run(&trace.nodes, held.iter(), &trace.events);
-    Ok(judge_recorded(&checks::invariants(), cfg, trace, end, &violations))
+    Ok(judge_recorded(
+        &checks::invariants(),
+        cfg,
+        trace,
+        end,
+        &violations,
+    ))
 }
 
 /// A channel from `caller` to `callee` over `send`, through the RPC layer.
@@ -198,7 +216,11 @@ fn channel(
         let mut send = send.clone();
         // HTTP/2 needs the `:scheme` and `:authority` a tonic client leaves
         // to its transport.
-        let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let uri = format!("http://{authority}{path}").parse::<http::Uri>();
         async move {
             *req.uri_mut() = uri.map_err(|e| -> crate::chan::BoxError { Box::new(e) })?;
@@ -223,7 +245,12 @@ fn sim_err(e: impl std::fmt::Display) -> RunError {
     RunError::Sim(e.to_string())
 }
 
-fn simulate(cfg: &RunConfig, rec: &Shared, version: Version, workload: Workload) -> Result<(), RunError> {
+fn simulate(
+    cfg: &RunConfig,
+    rec: &Shared,
+    version: Version,
+    workload: Workload,
+) -> Result<(), RunError> {
     let eot = cfg.params.eot;
     let mut sim = turmoil::Builder::new()
         .tick_duration(TICK)
@@ -284,10 +311,18 @@ fn simulate(cfg: &RunConfig, rec: &Shared, version: Version, workload: Workload)
                 let timing = Timing {
                     rpc_timeout: TICK * CLIENT_TIMEOUT,
                 };
-                let client = crate::client::ForumClient::new(channel(&rec, me, frontend, send), timing);
+                let client =
+                    crate::client::ForumClient::new(channel(&rec, me, frontend, send), timing);
                 let tasks: Vec<_> = mine
                     .into_iter()
-                    .map(|(n, i)| tokio::task::spawn_local(workload::run_input(rec.clone(), client.clone(), n, i)))
+                    .map(|(n, i)| {
+                        tokio::task::spawn_local(workload::run_input(
+                            rec.clone(),
+                            client.clone(),
+                            n,
+                            i,
+                        ))
+                    })
                     .collect();
                 for t in tasks {
                     let _ = t.await;
@@ -349,7 +384,12 @@ impl DynProtocol for ForumGrpc {
             .map_err(|e| RunError::Spec(format!("{}:{}:{}: {}", e.file, e.line, e.col, e.kind)))
     }
 
-    fn judge_assembled(&self, _: &RunConfig, _: Assembled, _: Option<&Spec>) -> Result<Run, RunError> {
+    fn judge_assembled(
+        &self,
+        _: &RunConfig,
+        _: Assembled,
+        _: Option<&Spec>,
+    ) -> Result<Run, RunError> {
         not_here()
     }
 }

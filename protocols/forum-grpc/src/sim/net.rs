@@ -56,7 +56,11 @@ impl http_body::Body for Buffered {
         if let Some(d) = self.data.take() {
             return Poll::Ready(Some(Ok(http_body::Frame::data(d))));
         }
-        Poll::Ready(self.trailers.take().map(|t| Ok(http_body::Frame::trailers(t))))
+        Poll::Ready(
+            self.trailers
+                .take()
+                .map(|t| Ok(http_body::Frame::trailers(t))),
+        )
     }
 
     fn is_end_stream(&self) -> bool {

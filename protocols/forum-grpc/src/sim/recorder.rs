@@ -9,9 +9,9 @@
 use crate::event::{label, unframe, Decoder};
 use crate::identity::{RpcFault, RpcFaultKind};
 use ldfi_enforce::{Checker, Dir, MsgEvent, Violation};
+use ldfi_harness::LineageMode;
 use ldfi_lineage::{Cause, Event, Fact, Fault, FaultSet, Loss, MsgId, NodeIdx, Step, Tick, Trace};
 use std::collections::{BTreeMap, BTreeSet};
-use ldfi_harness::LineageMode;
 use std::sync::{Arc, Mutex};
 
 /// The recorder as the hosts share it.
@@ -320,7 +320,10 @@ impl Recorder {
             return Fate::Drop;
         }
         let ev = self.decode(caller, callee, path, Dir::Request, bytes);
-        let k = self.calls.entry((caller, callee, ev.kind.clone())).or_insert(0);
+        let k = self
+            .calls
+            .entry((caller, callee, ev.kind.clone()))
+            .or_insert(0);
         *k += 1;
         let ident = (caller, callee, ev.kind.clone(), *k);
         let id = self.next_id(caller);
@@ -332,7 +335,12 @@ impl Recorder {
             causes,
         });
         self.in_flight.insert(id, ev);
-        let mut delay = self.plan.delay.get(&(caller, callee, self.now)).copied().unwrap_or(0);
+        let mut delay = self
+            .plan
+            .delay
+            .get(&(caller, callee, self.now))
+            .copied()
+            .unwrap_or(0);
         match self.plan.rpc.get(&ident).cloned() {
             Some(RpcFaultKind::DropRequest) => {
                 self.lose(id, callee, Loss::Omitted);
@@ -391,7 +399,13 @@ impl Recorder {
     }
 
     /// `me` answers request `req` (of `path`) with `bytes`.
-    pub(crate) fn send_response(&mut self, me: NodeIdx, req: MsgId, path: &str, bytes: &[u8]) -> Fate {
+    pub(crate) fn send_response(
+        &mut self,
+        me: NodeIdx,
+        req: MsgId,
+        path: &str,
+        bytes: &[u8],
+    ) -> Fate {
         if self.down(me) {
             return Fate::Drop;
         }
@@ -414,13 +428,23 @@ impl Recorder {
             self.lose(id, caller, reason);
             return Fate::Drop;
         }
-        let delay = self.plan.delay.get(&(me, caller, self.now)).copied().unwrap_or(0);
+        let delay = self
+            .plan
+            .delay
+            .get(&(me, caller, self.now))
+            .copied()
+            .unwrap_or(0);
         Fate::Go { id, delay }
     }
 
     /// Response `id` arrives at `caller`, which made the call while serving
     /// `cause`; false if `caller` is down (it is lost).
-    pub(crate) fn deliver_response(&mut self, caller: NodeIdx, id: MsgId, cause: Option<&str>) -> bool {
+    pub(crate) fn deliver_response(
+        &mut self,
+        caller: NodeIdx,
+        id: MsgId,
+        cause: Option<&str>,
+    ) -> bool {
         if self.settled.contains(&id) {
             return false;
         }

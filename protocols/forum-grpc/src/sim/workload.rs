@@ -86,8 +86,14 @@ impl Input {
     fn label(&self) -> String {
         match &self.op {
             Op::Login(cred) => format!("Login {{ client: {}, credential: {cred} }}", self.node),
-            Op::Post(text) => format!("Post {{ client: {}, topic: {TOPIC}, text: {text} }}", self.node),
-            Op::Edit(text) => format!("Edit {{ client: {}, topic: {TOPIC}, text: {text} }}", self.node),
+            Op::Post(text) => format!(
+                "Post {{ client: {}, topic: {TOPIC}, text: {text} }}",
+                self.node
+            ),
+            Op::Edit(text) => format!(
+                "Edit {{ client: {}, topic: {TOPIC}, text: {text} }}",
+                self.node
+            ),
             Op::Read => format!("Read {{ client: {}, topic: {TOPIC} }}", self.node),
         }
     }

@@ -1,0 +1,283 @@
+//! `web-forum-grpc`: the forum's real gRPC service code searched by LDFI in
+//! turmoil. One test binary: the search's verdicts per version and checks
+//! mode, determinism (twice in this process and once in another), RPC
+//! faults by identity, and the exact translation of a simulated schedule
+//! into identities.
+
+use ldfi_forum_grpc::identity::{from_trace, RpcFault, RpcFaultKind, RpcSchedule};
+use ldfi_forum_grpc::sim::run_rpc;
+use ldfi_forum_grpc::ForumGrpc;
+use ldfi_harness::registry::DynProtocol;
+use ldfi_harness::search::{Conclusion, Search};
+use ldfi_harness::{Checks, Event, Fault, FaultSet, Loss, Run, RunConfig, Verdict};
+use ldfi_protocols::web_forum::checks::{I1, I2};
+
+fn cfg(version: &str, workload: &str, faults: &[Fault]) -> RunConfig {
+    let mut c = Search::new(&ForumGrpc)
+        .version(version)
+        .workload(workload)
+        .config()
+        .run_config(faults.iter().cloned().collect::<FaultSet>());
+    c.checks = Checks::All;
+    c
+}
+
+fn violated(run: &Run) -> Option<&str> {
+    match &run.verdict {
+        Verdict::Violated { invariant, .. } => Some(invariant),
+        _ => None,
+    }
+}
+
+fn omit(from: &str, to: &str, at: u32) -> Fault {
+    Fault::Omit {
+        from: from.into(),
+        to: to.into(),
+        at,
+    }
+}
+
+fn crash(node: &str, at: u32) -> Fault {
+    Fault::Crash {
+        node: node.into(),
+        at,
+    }
+}
+
+#[test]
+fn faulty_variants_are_found_and_the_correct_one_certified() {
+    let r = Search::new(&ForumGrpc)
+        .version("insert-before-auth")
+        .run()
+        .expect("searches");
+    assert_eq!(r.conclusion, Conclusion::Counterexample);
+    let cx = &r.counterexamples[0];
+    assert_eq!(violated(&cx.run), Some(I2), "{}", cx.run.verdict);
+    assert!(!cx.config.faults.is_empty());
+
+    let r = Search::new(&ForumGrpc)
+        .version("edit-post")
+        .run()
+        .expect("searches");
+    assert_eq!(r.conclusion, Conclusion::FaultFreeViolation);
+    let free = r.fault_free.as_ref().expect("the violating run");
+    assert_eq!(violated(free), Some(I1));
+
+    // The correct forum: certified on declared lineage under every checks
+    // mode (the happens-before confirmation, 800-odd executions, is
+    // `ldfi search --protocol web-forum-grpc`; see BENCHMARKS.md).
+    for checks in [Checks::All, Checks::Invariants, Checks::Enforcement] {
+        let r = Search::new(&ForumGrpc)
+            .trust_declarations()
+            .configure(|c| c.checks = checks)
+            .run()
+            .expect("searches");
+        assert_eq!(
+            r.conclusion,
+            Conclusion::Certified,
+            "checks {}",
+            checks.name()
+        );
+    }
+}
+
+/// The scenarios whose trace hashes must not vary.
+fn scenarios() -> Vec<(String, RunConfig, RpcSchedule)> {
+    let mut out = Vec::new();
+    for v in ["correct", "insert-before-auth", "edit-post"] {
+        for w in ["login-post", "two-clients"] {
+            for faults in [
+                vec![],
+                vec![omit("frontend", "auth", 2)],
+                vec![omit("auth", "frontend", 3)],
+                vec![omit("c1", "frontend", 2), crash("kv", 6)],
+                vec![crash("auth", 2)],
+            ] {
+                let name = format!("{v} {w} {faults:?}");
+                out.push((name, cfg(v, w, &faults), RpcSchedule::default()));
+            }
+        }
+        let sched = RpcSchedule {
+            calls: vec![
+                fault("frontend", "auth", "Authenticate", 1, RpcFaultKind::Error),
+                fault(
+                    "frontend",
+                    "kv",
+                    "Insert",
+                    1,
+                    RpcFaultKind::Delay { ticks: 2 },
+                ),
+            ],
+            kills: vec![],
+        };
+        out.push((
+            format!("{v} by identity"),
+            cfg(v, "two-clients", &[]),
+            sched,
+        ));
+    }
+    out
+}
+
+fn fault(caller: &str, callee: &str, method: &str, k: u32, kind: RpcFaultKind) -> RpcFault {
+    RpcFault {
+        caller: caller.into(),
+        callee: callee.into(),
+        method: method.into(),
+        k,
+        kind,
+    }
+}
+
+fn hashes() -> Vec<(String, String)> {
+    scenarios()
+        .into_iter()
+        .map(|(name, c, s)| (name, run_rpc(&c, None, &s).expect("runs").trace.hash()))
+        .collect()
+}
+
+const CHILD: &str = "LDFI_FORUM_GRPC_HASHES";
+
+/// In the child process only: prints every scenario's hash.
+#[test]
+fn child_prints_hashes() {
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    for (name, h) in hashes() {
+        println!("HASH {h} {name}");
+    }
+}
+
+#[test]
+fn every_scenario_hashes_the_same_twice_here_and_once_in_another_process() {
+    let first = hashes();
+    assert_eq!(first, hashes(), "a second run in this process differs");
+    let distinct: std::collections::BTreeSet<_> = first.iter().map(|(_, h)| h).collect();
+    assert!(distinct.len() > first.len() / 2, "faults change traces");
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "child_prints_hashes",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .expect("runs the child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let theirs: Vec<(String, String)> = text
+        .lines()
+        // (The first line shares its line with libtest's `test ... `.)
+        .filter_map(|l| l.find("HASH ").map(|i| &l[i + 5..]))
+        .map(|l| {
+            let (h, name) = l.split_once(' ').expect("hash and name");
+            (name.to_string(), h.to_string())
+        })
+        .collect();
+    assert_eq!(first, theirs, "another process hashes differently");
+}
+
+#[test]
+fn a_schedule_translates_into_identities_exactly() {
+    // Dropping the first Authenticate by tick and by identity: one trace.
+    for (f, kind) in [
+        (omit("frontend", "auth", 2), RpcFaultKind::DropRequest),
+        (omit("auth", "frontend", 3), RpcFaultKind::DropResponse),
+    ] {
+        let c = cfg("insert-before-auth", "login-post", &[f]);
+        let by_tick = ForumGrpc.run(&c).expect("runs");
+        let ids = from_trace(&by_tick.trace, &c.faults);
+        let want = fault("frontend", "auth", "Authenticate", 1, kind);
+        assert_eq!(ids.calls, vec![want]);
+        let by_ident =
+            run_rpc(&cfg("insert-before-auth", "login-post", &[]), None, &ids).expect("runs");
+        assert_eq!(by_tick.trace.hash(), by_ident.trace.hash());
+        assert_eq!(violated(&by_ident), Some(I2));
+    }
+    // A crash becomes a kill after the requests the node had served.
+    let c = cfg("insert-before-auth", "login-post", &[crash("auth", 2)]);
+    let run = ForumGrpc.run(&c).expect("runs");
+    let ids = from_trace(&run.trace, &c.faults);
+    assert_eq!(ids.kills.len(), 1);
+    assert_eq!(
+        (ids.kills[0].node.as_str(), ids.kills[0].after),
+        ("auth", 0)
+    );
+    let killed = run_rpc(&cfg("insert-before-auth", "login-post", &[]), None, &ids).expect("runs");
+    assert_eq!(violated(&killed), Some(I2));
+}
+
+#[test]
+fn rpc_faults_do_what_they_say() {
+    let c = cfg("correct", "login-post", &[]);
+    // An error status: the request is lost, the frontend retries at once
+    // and the post is still stored.
+    let s = RpcSchedule {
+        calls: vec![fault(
+            "frontend",
+            "auth",
+            "Authenticate",
+            1,
+            RpcFaultKind::Error,
+        )],
+        kills: vec![],
+    };
+    let run = run_rpc(&c, None, &s).expect("runs");
+    assert!(
+        run.end.facts("acked").count() == 1,
+        "{:?}",
+        run.trace.events
+    );
+    let lost = run
+        .trace
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Lost {
+                    reason: Loss::Omitted,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(lost, 1);
+    // Losing the post's answer: kv stored it, the client was not told.
+    let s = RpcSchedule {
+        calls: vec![fault(
+            "c1",
+            "frontend",
+            "Post",
+            1,
+            RpcFaultKind::DropResponse,
+        )],
+        kills: vec![],
+    };
+    let run = run_rpc(&c, None, &s).expect("runs");
+    assert_eq!(run.end.facts("acked").count(), 0);
+    assert_eq!(run.end.facts("stored").count(), 1);
+    // A crashed kv before the insert: nothing stored, nothing acked, and
+    // the run is good (vacuous), not stuck.
+    let run = ForumGrpc
+        .run(&cfg("correct", "login-post", &[crash("kv", 1)]))
+        .expect("runs");
+    assert_eq!(run.end.facts("stored").count(), 0);
+    assert!(!run.verdict.is_violated());
+    // Faults the RPC layer cannot apply are bad input, named.
+    let dup = Fault::Duplicate {
+        from: "c1".into(),
+        to: "frontend".into(),
+        at: 1,
+    };
+    let e = ForumGrpc
+        .run(&cfg("correct", "login-post", &[dup]))
+        .expect_err("refused");
+    assert!(e.to_string().contains("duplicate(c1, frontend, 1)"), "{e}");
+}
