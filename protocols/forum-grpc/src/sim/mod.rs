@@ -161,6 +161,11 @@ pub fn run_rpc(cfg: &RunConfig, spec: Option<&Spec>, rpc: &RpcSchedule) -> Resul
     let info = ForumGrpc::describe();
     validate_info(&info, cfg)?;
     check_faults(&fault_space(&info, &cfg.params), &cfg.faults)?;
+    if cfg.inputs.is_some() {
+        return Err(RunError::Params(
+            "web-forum-grpc runs its named workloads only (no explicit inputs)".into(),
+        ));
+    }
     if cfg.crash != CrashMode::Stop {
         return Err(RunError::Params(
             "web-forum-grpc supports crash semantics `stop` only (a crashed service serves nothing)"
@@ -364,6 +369,21 @@ impl DynProtocol for ForumGrpc {
 
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError> {
         run_rpc(cfg, Some(spec), &RpcSchedule::default())
+    }
+
+    fn run_with_bodies(
+        &self,
+        _: &RunConfig,
+        _: Option<&Spec>,
+    ) -> Result<(Run, ldfi_harness::runner::Bodies), RunError> {
+        not_here()
+    }
+
+    fn workload_inputs(
+        &self,
+        _: &RunConfig,
+    ) -> Result<Vec<(ldfi_harness::inputs::EncodedInput, String)>, RunError> {
+        not_here()
     }
 
     fn host(&self, _: &RunConfig, _: &str) -> Result<Box<dyn RemoteNode>, RunError> {
