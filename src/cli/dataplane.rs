@@ -179,8 +179,9 @@ pub fn run_real(
         let workload = p.workload_inputs(cfg)?;
         opts.workload = workload.into_iter().map(|(i, _)| i).collect();
     }
-    let conducted = conduct(&info.name, &info.nodes, cfg, &opts)
-        .map_err(|e| CliError::Internal(e.to_string()))?;
+    let conducted = conduct(&info.name, &info.nodes, cfg, &opts);
+    ldfi_dataplane::child::default_sigpipe();
+    let conducted = conducted.map_err(|e| CliError::Internal(e.to_string()))?;
     let run = p.judge_assembled(cfg, conducted.assembled.clone(), None)?;
     Ok((run, conducted))
 }

@@ -191,8 +191,10 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
         workload: Vec::new(),
     };
     let tick = Duration::from_millis(args.tick_ms);
-    let (conducted, free) = conduct_free(&info.name, &info.nodes, &cfg, &opts, tick)
-        .map_err(|e| CliError::Internal(format!("{}: {e}", args.capture.display())))?;
+    let conducted = conduct_free(&info.name, &info.nodes, &cfg, &opts, tick);
+    ldfi_dataplane::child::default_sigpipe();
+    let (conducted, free) =
+        conducted.map_err(|e| CliError::Internal(format!("{}: {e}", args.capture.display())))?;
     let real = p.judge_assembled(&cfg, conducted.assembled.clone(), None)?;
     let sim = p.run(&cfg)?;
     let counters = counters(&conducted);

@@ -267,6 +267,16 @@ pub fn ignore_sigpipe() {
     }
 }
 
+/// Restores SIGPIPE's default once the children are gone, so that output
+/// piped into a reader that stops (`| head`) ends the process quietly, as
+/// for every other command, instead of failing the next write.
+pub fn default_sigpipe() {
+    // SAFETY: sets a signal's disposition to its default; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Kills every process of group `pgid` (Ctrl-C in the conductor).
 pub fn kill_group(pgid: i32) {
     if pgid > 0 {
