@@ -281,3 +281,79 @@ fn rpc_faults_do_what_they_say() {
         .expect_err("refused");
     assert!(e.to_string().contains("duplicate(c1, frontend, 1)"), "{e}");
 }
+
+/// Serves `cfg`'s routes on an OS-assigned loopback port of `rt`; its address.
+fn serve_tcp(rt: &tokio::runtime::Runtime, cfg: &ldfi_forum_grpc::real::ServeConfig) -> String {
+    let _guard = rt.enter();
+    let routes = ldfi_forum_grpc::real::routes(cfg).expect("routes");
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("binds");
+    let addr = listener.local_addr().expect("bound").to_string();
+    let incoming = tonic::transport::server::TcpIncoming::from(listener);
+    rt.spawn(
+        tonic::transport::Server::builder()
+            .add_routes(routes)
+            .serve_with_incoming(incoming),
+    );
+    addr
+}
+
+#[test]
+fn the_same_services_serve_over_real_tcp() {
+    use ldfi_forum_grpc::load::{run, LoadConfig};
+    use ldfi_forum_grpc::real::ServeConfig;
+    use ldfi_forum_grpc::services::Service;
+    use ldfi_forum_grpc::Version;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let plain = |service| ServeConfig {
+        service,
+        version: Version::Correct,
+        upstream_auth: None,
+        upstream_kv: None,
+    };
+    let auth = serve_tcp(&rt, &plain(Service::Auth));
+    let kv = serve_tcp(&rt, &plain(Service::Kv));
+    let frontend = |version| ServeConfig {
+        service: Service::Frontend,
+        version,
+        upstream_auth: Some(auth.clone()),
+        upstream_kv: Some(kv.clone()),
+    };
+    let load = LoadConfig {
+        clients: 4,
+        posts: 5,
+    };
+    for (version, edits) in [(Version::Correct, 0), (Version::EditPost, 4)] {
+        let addr = serve_tcp(&rt, &frontend(version));
+        let _guard = rt.enter();
+        let client = ldfi_forum_grpc::client::ForumClient::connect(&addr).expect("client");
+        let r = rt.block_on(run(client, load));
+        assert_eq!(r.calls, 4 * (5 + 3), "{r:?}");
+        assert_eq!(
+            (r.failed, r.logins_refused, r.posts_refused),
+            (0, 0, 0),
+            "{r:?}"
+        );
+        assert_eq!(r.edits_accepted, edits, "{} {r:?}", version.name());
+    }
+    // A frontend without its upstreams is a configuration error naming the flag.
+    let e = ldfi_forum_grpc::real::routes(&plain(Service::Frontend))
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("--upstream-auth"), "{e}");
+    // The descriptor set names every method the spec reads.
+    let d = ldfi_forum_grpc::event::Decoder::from_set(ldfi_forum_grpc::DESCRIPTOR_SET)
+        .expect("decodes");
+    for path in [
+        "/ldfi.forum.v1.Auth/Authenticate",
+        "/ldfi.forum.v1.Kv/Insert",
+        "/ldfi.forum.v1.Frontend/Edit",
+    ] {
+        assert!(d.method(path).is_some(), "{path}");
+    }
+}
