@@ -342,9 +342,9 @@ fn the_same_services_serve_over_real_tcp() {
         assert_eq!(r.edits_accepted, edits, "{} {r:?}", version.name());
     }
     // A frontend without its upstreams is a configuration error naming the flag.
-    let e = ldfi_forum_grpc::real::routes(&plain(Service::Frontend))
-        .err()
-        .expect("refused");
+    let Err(e) = ldfi_forum_grpc::real::routes(&plain(Service::Frontend)) else {
+        panic!("a frontend without upstreams was accepted");
+    };
     assert!(e.to_string().contains("--upstream-auth"), "{e}");
     // The descriptor set names every method the spec reads.
     let d = ldfi_forum_grpc::event::Decoder::from_set(ldfi_forum_grpc::DESCRIPTOR_SET)
