@@ -36,7 +36,8 @@ enum Sub {
         upstream_kv: Option<String>,
     },
     /// Drive a frontend with clients that log in, post, ask to edit and
-    /// read; prints one JSON report (calls, refusals, p50/p99 latency).
+    /// read; prints one JSON report (calls, refusals, p50/p99 latency);
+    /// exit 1 if a call failed.
     Load {
         /// The frontend (host:port).
         #[arg(long)]
