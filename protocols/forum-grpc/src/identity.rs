@@ -90,8 +90,8 @@ pub fn from_trace(trace: &Trace, faults: &FaultSet) -> RpcSchedule {
     for e in &trace.events {
         if let Event::Lost {
             id,
-            to,
             reason: Loss::Omitted | Loss::Partitioned,
+            ..
         } = e
         {
             if let Some(ident) = idents.get(&(id.from, id.sent, id.seq)) {
@@ -107,7 +107,6 @@ pub fn from_trace(trace: &Trace, faults: &FaultSet) -> RpcSchedule {
                     },
                 });
             }
-            let _ = to;
         }
     }
     for f in faults.faults() {
@@ -148,7 +147,7 @@ pub fn identities(trace: &Trace) -> BTreeMap<(NodeIdx, u32, u32), Ident> {
                     caller: *to,
                     callee: id.from,
                     method: method.to_string(),
-                    k: response_k(&out, trace, e).unwrap_or(k),
+                    k: response_k(&out, e).unwrap_or(k),
                     response,
                 }
             } else {
@@ -170,11 +169,7 @@ pub fn identities(trace: &Trace) -> BTreeMap<(NodeIdx, u32, u32), Ident> {
 
 /// The k of the request a response answers: its first `Msg` cause from
 /// the caller that names the same method.
-fn response_k(
-    known: &BTreeMap<(NodeIdx, u32, u32), Ident>,
-    _trace: &Trace,
-    e: &Event,
-) -> Option<u32> {
+fn response_k(known: &BTreeMap<(NodeIdx, u32, u32), Ident>, e: &Event) -> Option<u32> {
     let Event::Send {
         id,
         to,
