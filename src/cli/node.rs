@@ -10,9 +10,9 @@ use std::process::ExitCode;
 /// The run a child process takes part in, and its node.
 #[derive(clap::Args, Debug)]
 pub struct RunFlags {
-    /// Protocol name.
+    /// Protocol name (required).
     #[arg(long)]
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// Version (default: the protocol's).
     #[arg(long)]
     pub version: Option<String>,
@@ -41,9 +41,9 @@ pub struct RunFlags {
     /// `{"at","node","body"}`), written by the conductor.
     #[arg(long)]
     pub inputs_file: Option<std::path::PathBuf>,
-    /// This process's node.
+    /// This process's node (required).
     #[arg(long)]
-    pub node: String,
+    pub node: Option<String>,
 }
 
 impl RunFlags {
@@ -52,7 +52,9 @@ impl RunFlags {
         &self,
         reg: &'r Registry,
     ) -> Result<(&'r dyn DynProtocol, RunConfig, u16), CliError> {
-        let p = protocol(reg, &self.protocol, "--protocol")?;
+        let name = required(&self.protocol, "--protocol")?;
+        let node = required(&self.node, "--node")?;
+        let p = protocol(reg, name, "--protocol")?;
         let bad = |flag: &str, e: serde_json::Error| CliError::Input(format!("{flag}: {e}"));
         let faults: Vec<Fault> =
             serde_json::from_str(&self.faults).map_err(|e| bad("--faults", e))?;
@@ -61,7 +63,7 @@ impl RunFlags {
         // A schedule with what the flags say; the rest its defaults.
         let schedule: Schedule = serde_json::from_value(serde_json::json!({
             "format": FORMAT,
-            "protocol": self.protocol,
+            "protocol": name,
             "version": self.version,
             "workload": self.workload,
             "params": {"eot": self.eot, "eff": self.eff, "crashes": self.crashes},
@@ -79,22 +81,30 @@ impl RunFlags {
                 .map_err(|e| CliError::Input(format!("--inputs-file {}: {e}", path.display())))?;
             cfg.inputs = Some(std::sync::Arc::new(inputs));
         }
-        let me = info
-            .nodes
-            .iter()
-            .position(|n| *n == self.node)
-            .ok_or_else(|| {
-                CliError::Input(format!(
-                    "--node: no node `{}` in {} (nodes: {})",
-                    self.node,
-                    info.name,
-                    info.nodes.join(", ")
-                ))
-            })?;
+        let me = info.nodes.iter().position(|n| n == node).ok_or_else(|| {
+            CliError::Input(format!(
+                "--node: no node `{}` in {} (nodes: {})",
+                node,
+                info.name,
+                info.nodes.join(", ")
+            ))
+        })?;
         // Checks version, workload, bounds and faults.
         p.wire(&cfg).map_err(|e| CliError::Input(e.to_string()))?;
         Ok((p, cfg, me as u16))
     }
+
+    /// This process's node (after [`RunFlags::resolve`] checked it).
+    pub fn node(&self) -> &str {
+        self.node.as_deref().unwrap_or_default()
+    }
+}
+
+/// A flag that must be given (optional to clap: `ldfi proxy --descriptor`
+/// takes none of the run flags).
+fn required<'a>(v: &'a Option<String>, flag: &str) -> Result<&'a str, CliError> {
+    v.as_deref()
+        .ok_or_else(|| CliError::Input(format!("{flag} is required")))
 }
 
 #[derive(clap::Args, Debug)]
@@ -106,7 +116,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let reg = registry();
     let (p, cfg, me) = args.run.resolve(&reg)?;
-    let host = p.host(&cfg, &args.run.node)?;
+    let host = p.host(&cfg, args.run.node())?;
     ldfi_dataplane::child::ignore_sigpipe();
     ldfi_dataplane::node::serve(host, me).map_err(|e| CliError::Internal(e.to_string()))?;
     Ok(ExitCode::SUCCESS)
