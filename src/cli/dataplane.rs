@@ -41,6 +41,13 @@ enum Sub {
     /// The benchmark's load generator (started by `bench`).
     #[command(hide = true)]
     Load(super::dataplane_bench::LoadArgs),
+    /// Measure what the gRPC proxy adds to a call (calls/s, p50/p99
+    /// latency, against direct calls; load from a separate process) and
+    /// the checker's share of its time. Use a release build.
+    RpcBench(super::dataplane_rpc::BenchArgs),
+    /// The gRPC benchmark's load generator (started by `rpc-bench`).
+    #[command(hide = true)]
+    RpcLoad(super::dataplane_rpc::LoadArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -77,6 +84,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Sub::Bench(a) => super::dataplane_bench::bench(a),
         Sub::Replay(a) => super::dataplane_replay::replay(a),
         Sub::Load(a) => super::dataplane_bench::load(a),
+        Sub::RpcBench(a) => super::dataplane_rpc::bench(a),
+        Sub::RpcLoad(a) => super::dataplane_rpc::load(a),
     }
 }
 

@@ -44,6 +44,12 @@ pub struct ReplayArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// rpc captures (`ldfi proxy --capture`): where to send the client
+    /// calls (`host:port`: the services, or a proxy in front of them, which
+    /// applies its `--faults`); every response is compared with the
+    /// recording (exit 1 if any differs).
+    #[arg(long, value_name = "ADDR")]
+    target: Option<String>,
 }
 
 /// Writes capture `lines` to `out`, a new file (never over an existing
@@ -74,6 +80,16 @@ fn input(e: capture::CaptureError) -> CliError {
 }
 
 pub fn replay(args: ReplayArgs) -> Result<ExitCode, CliError> {
+    // An rpc capture (a gRPC proxy's `--capture`) has its own header.
+    if ldfi_rpc::capture::kind(&args.capture).ok().as_deref() == Some("rpc") {
+        let pace = (args.rate, args.as_recorded);
+        return super::dataplane_rpc::replay_rpc(
+            &args.capture,
+            args.target.as_deref(),
+            pace,
+            args.json,
+        );
+    }
     let file = capture::open(&args.capture).map_err(input)?;
     // The one place that dispatches on a capture's kind.
     match file.header.kind.as_str() {

@@ -6,6 +6,7 @@ mod corpus;
 mod dataplane;
 mod dataplane_bench;
 mod dataplane_replay;
+mod dataplane_rpc;
 mod entry;
 mod explain;
 mod forum;
@@ -14,6 +15,7 @@ mod list;
 mod node;
 mod progress;
 mod proxy;
+mod proxy_rpc;
 mod replay;
 mod search;
 mod shared;
@@ -81,7 +83,8 @@ nothing; molly: it still receives and computes, but sends nothing); at most
     Dataplane(dataplane::Args),
     /// One node of a protocol as a gRPC server (started by `dataplane`).
     Node(node::Args),
-    /// The enforcement sidecar in front of one node (started by `dataplane`).
+    /// An enforcement proxy: the sidecar in front of one node (started by
+    /// `dataplane`), or with --descriptor a gRPC proxy for any service.
     Proxy(proxy::Args),
     /// The web forum as real gRPC services: serve one, load it, or write
     /// its descriptor set (see the README, "The web forum over gRPC").

@@ -34,7 +34,8 @@ pub struct RunFlags {
     /// Crash semantics: stop or molly.
     #[arg(long, default_value = "stop")]
     pub crash_semantics: String,
-    /// The schedule's faults, as the JSON array of a schedule file.
+    /// The schedule's faults, as the JSON array of a schedule file (with
+    /// `ldfi proxy --descriptor`: a fault schedule file).
     #[arg(long, default_value = "[]")]
     pub faults: String,
     /// The run's explicit workload inputs (a JSON array of

@@ -1,6 +1,13 @@
-//! `ldfi proxy`: the enforcement sidecar in front of one node (a child of
-//! `ldfi dataplane run`; it prints `ldfi-ready port=P metrics=M` when it
-//! serves). `GET http://127.0.0.1:M/metrics` gives its counters.
+//! `ldfi proxy`: an enforcement proxy, in one of two modes.
+//!
+//! - Envelope mode (`--protocol P --node N`): the sidecar in front of one
+//!   node of a protocol model (a child of `ldfi dataplane run`).
+//! - gRPC mode (`--descriptor SET --spec FILE --upstream ADDR`): a reverse
+//!   proxy for any gRPC service (see `proxy_rpc.rs` and the README, "A
+//!   gRPC enforcement proxy").
+//!
+//! Both print `ldfi-ready port=P metrics=M` when they serve;
+//! `GET http://127.0.0.1:M/metrics` gives their counters.
 
 use super::node::RunFlags;
 use super::shared::{registry, CliError};
@@ -12,6 +19,8 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(flatten)]
     run: RunFlags,
+    #[command(flatten)]
+    rpc: super::proxy_rpc::RpcFlags,
     /// What to do with a message that violates a predicate: refuse it, or
     /// observe (log, count and forward it, as the simulator delivers it).
     #[arg(long, default_value = "refuse")]
@@ -22,12 +31,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
-    let reg = registry();
-    let (p, cfg, me) = args.run.resolve(&reg)?;
     let mode: Mode = args
         .enforce
         .parse()
         .map_err(|e| CliError::Input(format!("--enforce: {e}")))?;
+    if args.rpc.descriptor.is_some() || args.rpc.demo_upstream {
+        return super::proxy_rpc::run(args.rpc, &args.run, mode, args.violations);
+    }
+    let reg = registry();
+    let (p, cfg, me) = args.run.resolve(&reg)?;
     let config = Config {
         me,
         names: p.info().nodes,

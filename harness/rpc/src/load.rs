@@ -82,6 +82,7 @@ pub async fn run(base: &str, calls: usize, concurrency: usize) -> Result<Load, R
             per_second: lat.len() as f64 / seconds.max(1e-9),
             p50_us: pct(0.50),
             p99_us: pct(0.99),
+            batch: 1,
         },
         inserted,
         failures,
