@@ -32,6 +32,9 @@ struct Progress {
 
 type Shared = Arc<Mutex<Progress>>;
 
+/// Raised when a request message is refused after the call went upstream.
+type Late = Arc<tokio::sync::Notify>;
+
 fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Progress> {
     s.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -114,6 +117,7 @@ pub async fn handle(p: Arc<Proxy>, req: http::Request<Incoming>) -> http::Respon
         Ok(Item::End | Item::Trailers(_)) => None,
         Err(e) => return refuse(&p, Some(&id), "request", frame_refusal(e), &prog),
     };
+    let late: Late = Arc::default();
     let (tx, up_body) = ChanBody::channel();
     let mut up_req = http::Request::new(up_body);
     *up_req.method_mut() = http::Method::POST;
@@ -139,11 +143,19 @@ pub async fn handle(p: Arc<Proxy>, req: http::Request<Incoming>) -> http::Respon
     if let Some(f) = first {
         tx.data(f).await;
         let (p, id, input, prog) = (p.clone(), id.clone(), route.method.input(), prog.clone());
-        tokio::spawn(pump_requests(p, id, input, reader, tx, prog));
+        tokio::spawn(pump_requests(p, id, input, reader, tx, prog, late.clone()));
     } else {
         drop(tx);
     }
-    let resp = match p.client.request(up_req).await {
+    let answer = tokio::select! {
+        r = p.client.request(up_req) => r,
+        _ = late.notified() => {
+            // Dropping the upstream call resets its stream.
+            let r = lock(&prog).late.clone().expect("set before the signal");
+            return answer_late(&p, &id, r, &prog);
+        }
+    };
+    let resp = match answer {
         Ok(r) => r,
         Err(e) => {
             if let Some(r) = lock(&prog).late.clone() {
@@ -190,7 +202,7 @@ pub async fn handle(p: Arc<Proxy>, req: http::Request<Incoming>) -> http::Respon
         tokio::spawn(async move { drain(reader).await });
         return lost(&p, &id, caller_deadline, "response", &prog).await;
     }
-    tokio::spawn(pump_responses(p, id, output, reader, tx2, prog));
+    tokio::spawn(pump_responses(p, id, output, reader, tx2, prog, late));
     http::Response::from_parts(rparts, body2)
 }
 
@@ -203,6 +215,7 @@ async fn pump_requests(
     mut reader: Reader<Incoming>,
     tx: Sender,
     prog: Shared,
+    late: Late,
 ) {
     loop {
         let refusal = match reader.next().await {
@@ -223,6 +236,7 @@ async fn pump_requests(
         p.refused(Some(&id), "request", &refusal);
         let why = refusal.why.clone();
         lock(&prog).late = Some(refusal);
+        late.notify_one();
         tx.reset(why).await;
         return;
     }
@@ -238,9 +252,20 @@ async fn pump_responses(
     mut reader: Reader<Incoming>,
     tx: Sender,
     prog: Shared,
+    late: Late,
 ) {
     let (outcome, code, msg) = loop {
-        match reader.next().await {
+        let next = tokio::select! {
+            n = reader.next() => n,
+            _ = late.notified() => {
+                // A request message was refused: the caller gets that.
+                let r = lock(&prog).late.clone().expect("set before the signal");
+                let m = r.status_message(&p.name);
+                tx.trailers(status::trailers(r.code, &m)).await;
+                break ("refused", r.code as u32, m);
+            }
+        };
+        match next {
             Ok(Item::Message { frame, payload }) => {
                 match check(&p, &id, Dir::Response, &output, &payload, &prog) {
                     Ok(()) => {
@@ -333,6 +358,15 @@ fn check(
         .check_ns
         .fetch_add(t2.duration_since(t1).as_nanos() as u64, Relaxed);
     p.counts.messages.fetch_add(1, Relaxed);
+    if p.capture.is_some() {
+        // Kept also when refused: a replay sends what the caller sent.
+        let json = serde_json::to_value(&msg).unwrap_or(Value::Null);
+        let mut g = lock(prog);
+        match dir {
+            Dir::Request => g.request.push(json),
+            Dir::Response => g.response.push(json),
+        }
+    }
     if let Some(v) = found.into_iter().next() {
         let r = Refusal {
             code: Code::PermissionDenied,
@@ -342,17 +376,13 @@ fn check(
             violation: Some(v),
         };
         if p.enforcer.mode() == crate::enforce::Mode::Refuse {
+            if dir == Dir::Response {
+                // The caller never gets it.
+                lock(prog).response.pop();
+            }
             return Err(r);
         }
         p.log.record("flagged", Some(id), &dir.to_string(), &r);
-    }
-    if p.capture.is_some() {
-        let json = serde_json::to_value(&msg).unwrap_or(Value::Null);
-        let mut g = lock(prog);
-        match dir {
-            Dir::Request => g.request.push(json),
-            Dir::Response => g.response.push(json),
-        }
     }
     Ok(())
 }

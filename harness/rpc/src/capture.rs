@@ -101,6 +101,8 @@ pub struct Capture {
     pub descriptor: Vec<u8>,
     /// The calls, by `seq`.
     pub calls: Vec<Call>,
+    /// The upstreams' names (their own outbound calls are not client calls).
+    pub upstreams: Vec<String>,
 }
 
 /// The `kind` of a capture's header (`rpc`, `envelopes`), read from its
@@ -144,6 +146,14 @@ pub fn read(path: &Path) -> Result<Capture, RpcError> {
         .as_str()
         .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok())
         .ok_or_else(|| RpcError::input(format!("{what}:1"), "field `descriptor`: not base64"))?;
+    let upstreams = h["upstreams"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| u.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut calls = Vec::new();
     for (i, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
         let c: Call = serde_json::from_str(line)
@@ -151,5 +161,9 @@ pub fn read(path: &Path) -> Result<Capture, RpcError> {
         calls.push(c);
     }
     calls.sort_by_key(|c| c.seq);
-    Ok(Capture { descriptor, calls })
+    Ok(Capture {
+        descriptor,
+        calls,
+        upstreams,
+    })
 }

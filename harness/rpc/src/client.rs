@@ -43,6 +43,19 @@ pub async fn call(
     caller: Option<&str>,
     requests: &[Bytes],
 ) -> Result<Reply, RpcError> {
+    let frames: Vec<Bytes> = requests.iter().map(|r| frame::encode(r)).collect();
+    call_raw(c, base, path, caller, frames).await
+}
+
+/// Like [`call`], with the request body's bytes as given (each item one
+/// HTTP/2 data frame, no gRPC framing added: malformed input can be sent).
+pub async fn call_raw(
+    c: &H2,
+    base: &str,
+    path: &str,
+    caller: Option<&str>,
+    frames: Vec<Bytes>,
+) -> Result<Reply, RpcError> {
     let (tx, body) = ChanBody::channel();
     let mut req = http::Request::new(body);
     *req.method_mut() = http::Method::POST;
@@ -59,7 +72,6 @@ pub async fn call(
         let v = http::HeaderValue::from_str(caller).map_err(|e| RpcError::input("caller", e))?;
         h.insert(crate::CALLER_HEADER, v);
     }
-    let frames: Vec<Bytes> = requests.iter().map(|r| frame::encode(r)).collect();
     tokio::spawn(async move {
         for f in frames {
             if !tx.data(f).await {

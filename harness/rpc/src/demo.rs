@@ -31,10 +31,12 @@ pub fn pool() -> DescriptorPool {
 /// A spec for the demo services, in the forum's terms: a client's posts
 /// go to `kv` only after `auth` said its credential is good (`I2`), and
 /// nothing is ever modified (`I1`); a stored value never leaks a
-/// credential (`no_credential_leak`, checked on responses).
+/// credential (`no_credential_leak`, checked on responses). An event's kind
+/// is the method, so a message of the `Batch` stream is a `Batch`.
 pub const SPEC: &str = r#"
 let auth_ok = auth -> _ response Authenticate{client = $c, ok = true};
 let insert  = _ -> kv request Insert{client = $c};
+let batch   = _ -> kv request Batch{client = $c};
 
 rule I1_posts_immutable {
     never [_ -> kv Modify];
@@ -42,11 +44,11 @@ rule I1_posts_immutable {
 
 rule I2_only_authenticated_clients_post {
     key $c;
-    forbid insert before auth_ok;
+    forbid insert | batch before auth_ok;
 }
 
 rule no_credential_leak {
-    never [kv -> _ response Entry{value contains "pw-"}] | [kv -> _ response Get{value contains "pw-"}];
+    never [kv -> _ response Scan{value contains "pw-"}] | [kv -> _ response Get{value contains "pw-"}];
 }
 "#;
 

@@ -1,4 +1,6 @@
-//! Replaying a capture: each recorded call is sent again, as its recorded
+//! Replaying a capture: each recorded client call (one whose caller is not
+//! itself an upstream of the proxy: a service's own outbound calls happen
+//! again when it serves the replayed ones) is sent again, as its recorded
 //! caller, to a target (the services, or a proxy in front of them), in
 //! recorded order; the responses are compared with the recording. A
 //! difference is a different status code or different response messages
@@ -69,7 +71,11 @@ pub async fn replay(path: &Path, target: &str, pace: Pace) -> Result<Report, Rpc
         identical: 0,
         differences: Vec::new(),
     };
-    for (i, call) in cap.calls.iter().enumerate() {
+    let clients = cap
+        .calls
+        .iter()
+        .filter(|c| !cap.upstreams.contains(&c.caller));
+    for (i, call) in clients.enumerate() {
         let due = match pace {
             Pace::Fast => Duration::ZERO,
             Pace::Rate(r) => Duration::from_secs_f64(i as f64 / r.max(1e-9)),

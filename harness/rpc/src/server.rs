@@ -284,13 +284,35 @@ async fn accept(listener: tokio::net::TcpListener, proxy: Arc<Proxy>) {
             let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
                 .max_concurrent_streams(1024)
                 .serve_connection(TokioIo::new(stream), svc);
-            if let Err(e) = conn.await {
+            if let Err(e) = conn.await.map_err(|e| (closed(&e), e)) {
+                let e = match e {
+                    (true, _) => return,
+                    (false, e) => e,
+                };
                 let why = format!("connection from {peer}: {e}");
                 let r = Refusal::plain(crate::status::Code::InvalidArgument, "transport", why);
                 proxy.refused(None, "-", &r);
             }
         });
     }
+}
+
+/// Whether a connection error is only the peer closing its socket (not a
+/// protocol error worth a refusal record).
+fn closed(e: &hyper::Error) -> bool {
+    use std::error::Error as _;
+    let mut src = e.source();
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            return matches!(
+                io.kind(),
+                ConnectionReset | BrokenPipe | UnexpectedEof | ConnectionAborted
+            );
+        }
+        src = s.source();
+    }
+    false
 }
 
 /// Runs a proxy until the process is killed or its stdin closes (it is a
