@@ -85,7 +85,7 @@ nothing; molly: it still receives and computes, but sends nothing); at most
     Node(node::Args),
     /// An enforcement proxy: the sidecar in front of one node (started by
     /// `dataplane`), or with --descriptor a gRPC proxy for any service.
-    Proxy(proxy::Args),
+    Proxy(Box<proxy::Args>),
     /// The web forum as real gRPC services: serve one, load it, or write
     /// its descriptor set (see the README, "The web forum over gRPC").
     Forum(forum::Args),
@@ -102,7 +102,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Bench(a) => bench::run(a),
         Command::Dataplane(a) => dataplane::run(a),
         Command::Node(a) => node::run(a),
-        Command::Proxy(a) => proxy::run(a),
+        Command::Proxy(a) => proxy::run(*a),
         Command::Forum(a) => forum::run(a),
     }
 }

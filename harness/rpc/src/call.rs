@@ -373,7 +373,7 @@ fn check(
             rule: v.source.name().to_string(),
             message: Some(ev.to_string()),
             why: format!("{} violates {v}", ev),
-            violation: Some(v),
+            violation: Some(Box::new(v)),
         };
         if p.enforcer.mode() == crate::enforce::Mode::Refuse {
             if dir == Dir::Response {

@@ -31,7 +31,7 @@ pub struct Refusal {
     /// The message, rendered as an event (none if it could not be decoded).
     pub message: Option<String>,
     /// The violation, if a rule or model refused it.
-    pub violation: Option<Violation>,
+    pub violation: Option<Box<Violation>>,
     /// Why, in words.
     pub why: String,
 }
@@ -72,7 +72,7 @@ impl Log {
 
     /// Records `r` (`action`: refused or flagged) about a call of `id`.
     pub fn record(&self, action: &str, id: Option<&Ident>, dir: &str, r: &Refusal) {
-        let v = r.violation.as_ref();
+        let v = r.violation.as_deref();
         let key: serde_json::Map<String, Value> = v
             .map(|v| {
                 v.key
