@@ -1,13 +1,13 @@
 //! gRPC messages as the enforcement checker's events, read through a
-//! descriptor set with `prost-reflect`: the method's name is the kind, the
-//! direction is request or response, fields by name (nested ones with
-//! dots, every field of the message including proto3 defaults, so
-//! `ok = false` is seen). The simulation feeds its checker through this,
-//! and a proxy with the same descriptor set gets the same events — one
-//! spec file, one meaning.
+//! descriptor set with `prost-reflect`. The mapping of a message to an event
+//! is the generic proxy's own ([`ldfi_rpc::event::of`]: the method's name is
+//! the kind, the direction request or response, fields by name, nested ones
+//! with dots, a plain proto3 field always present so `ok = false` is seen):
+//! the simulation feeds its checker through the very function the proxy
+//! uses — one spec file, one meaning.
 
-use ldfi_enforce::{Dir, MsgEvent, Value};
-use prost_reflect::{DescriptorPool, DynamicMessage, MethodDescriptor, ReflectMessage};
+use ldfi_enforce::{Dir, MsgEvent};
+use prost_reflect::{DescriptorPool, DynamicMessage, MethodDescriptor};
 
 /// Decodes messages of the services of a descriptor set.
 #[derive(Clone, Debug)]
@@ -53,47 +53,7 @@ impl Decoder {
         };
         let msg = DynamicMessage::decode(desc, bytes)
             .map_err(|e| format!("{} {dir}: {e}", method.full_name()))?;
-        let mut ev = MsgEvent::new(src, dst, dir, method.name());
-        flatten(&msg, "", &mut ev.fields);
-        Ok(ev)
-    }
-}
-
-/// The fields of `msg`, nested messages flattened with dots.
-fn flatten(msg: &DynamicMessage, prefix: &str, out: &mut Vec<(String, Value)>) {
-    for fd in msg.descriptor().fields() {
-        let name = format!("{prefix}{}", fd.name());
-        let v = msg.get_field(&fd);
-        match v.as_ref() {
-            prost_reflect::Value::Message(m) => flatten(m, &format!("{name}."), out),
-            other => out.push((name, value(other))),
-        }
-    }
-}
-
-fn value(v: &prost_reflect::Value) -> Value {
-    use prost_reflect::Value as V;
-    match v {
-        V::Bool(b) => Value::Bool(*b),
-        V::I32(n) | V::EnumNumber(n) => Value::Int((*n).into()),
-        V::I64(n) => Value::Int((*n).into()),
-        V::U32(n) => Value::Int((*n).into()),
-        V::U64(n) => Value::Int((*n).into()),
-        V::F32(x) => Value::Str(x.to_string()),
-        V::F64(x) => Value::Str(x.to_string()),
-        V::String(s) => Value::Str(s.clone()),
-        V::Bytes(b) => Value::List(b.iter().map(|x| Value::Int((*x).into())).collect()),
-        V::List(l) => Value::List(l.iter().map(value).collect()),
-        V::Map(m) => Value::List(
-            m.iter()
-                .map(|(k, v)| Value::List(vec![Value::Str(format!("{k:?}")), value(v)]))
-                .collect(),
-        ),
-        V::Message(m) => {
-            let mut fields = Vec::new();
-            flatten(m, "", &mut fields);
-            Value::List(fields.into_iter().map(|(_, v)| v).collect())
-        }
+        Ok(ldfi_rpc::event::of(src, dst, dir, method.name(), &msg))
     }
 }
 
