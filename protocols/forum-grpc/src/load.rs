@@ -7,7 +7,10 @@ use crate::client::ForumClient;
 use crate::observe::CallCtx;
 use ldfi_protocols::web_forum::clients::password;
 use serde::Serialize;
-use std::time::{Duration, Instant};
+// The real dataplane's one wall clock, for timing from outside runs: this
+// load runs against real processes only, never inside a simulated run.
+use ldfi_dataplane::load::wall_now as now;
+use std::time::Duration;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -40,12 +43,6 @@ pub struct LoadReport {
     pub p99_us: u64,
     /// Calls per second over the whole load.
     pub calls_per_sec: f64,
-}
-
-/// The wall clock, for latency only (never inside a simulated run).
-#[allow(clippy::disallowed_methods)]
-fn now() -> Instant {
-    Instant::now()
 }
 
 #[derive(Default)]
