@@ -96,6 +96,11 @@ impl Version {
     pub fn parse(name: &str) -> Option<Version> {
         Version::ALL.into_iter().find(|v| v.name() == name)
     }
+
+    /// Every version's name, comma-separated (for error messages).
+    pub fn names() -> String {
+        Version::ALL.map(Version::name).join(", ")
+    }
 }
 
 /// The web forum.
