@@ -666,3 +666,224 @@ fn bad_captures_are_exit_2_naming_the_file_and_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--rate"), "{}", stderr(&out));
 }
+
+/// An exported capture of `protocol`'s default run, its one input given
+/// `copies` times at tick 1 (`simple-deliv`: `a` broadcasts each to `b`
+/// and `c`, so a→b carries envelopes #0..copies).
+fn broadcast_capture(dir: &Path, protocol: &str, copies: u32) -> PathBuf {
+    let one = schedule(
+        dir,
+        "one.json",
+        &format!(r#"{{"format":1,"protocol":"{protocol}"}}"#),
+    );
+    let cap = dir.join("one.jsonl");
+    let out = ldfi(&[
+        "replay",
+        one.to_str().expect("utf-8"),
+        "--export-capture",
+        cap.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines = capture_lines(&cap);
+    let input = lines.iter().find(|l| l["type"] == "input").expect("input");
+    let mut text = format!("{}\n", lines[0]);
+    for k in 0..copies {
+        let mut i = input.clone();
+        i["input"] = k.into();
+        text.push_str(&format!("{i}\n"));
+    }
+    let many = dir.join("many.jsonl");
+    std::fs::write(&many, text).expect("writes");
+    many
+}
+
+#[test]
+fn a_kth_envelope_omission_free_running_drops_exactly_that_envelope() {
+    let dir = temp_dir("dataplane-kth");
+    let cap = broadcast_capture(&dir, "simple-deliv", 3);
+    // Omit a->b #1 (of #0, #1, #2), and a fault that cannot fire: a->b #7.
+    let faults = schedule(
+        &dir,
+        "kth.json",
+        r#"{"identity":1,"protocol":"simple-deliv","messages":[
+            {"from":"a","to":"b","k":1,"fault":"omit"},
+            {"from":"a","to":"b","k":7,"fault":"omit"}]}"#,
+    );
+    let rec = dir.join("rec.jsonl");
+    let args = [
+        "dataplane",
+        "replay",
+        cap.to_str().expect("utf-8"),
+        "--schedule",
+        faults.to_str().expect("utf-8"),
+        "--tick-ms",
+        "60",
+        "--capture",
+        rec.to_str().expect("utf-8"),
+    ];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let out = ldfi(&with_json);
+    let j = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{j}");
+    let id = &j["identity"];
+    assert_eq!(id["source"], "identity");
+    assert_eq!(id["messages"][0]["matched"], true, "{id}");
+    assert_eq!(id["messages"][0]["envelopes"][0]["k"], 1, "{id}");
+    assert_eq!(id["messages"][0]["envelopes"][0]["sent"], 1, "{id}");
+    assert_eq!(id["messages"][1]["matched"], false, "{id}");
+    assert_eq!(id["unmatched"], 1, "the fault that never fired is counted");
+    assert_eq!(j["simulated"], Value::Null, "no simulated counterpart");
+    // Counted at b's sidecar: one of a->b's three dropped, nothing else.
+    let counters = j["counters"].as_array().expect("counters");
+    let on = |ch: &str, k: &str| -> u64 {
+        (counters.iter())
+            .filter(|c| c["channel"] == ch)
+            .map(|c| c[k].as_u64().unwrap_or(0))
+            .sum()
+    };
+    assert_eq!(
+        (on("a->b", "forwarded"), on("a->b", "dropped_by_fault")),
+        (2, 1),
+        "{j}"
+    );
+    assert_eq!(
+        (on("a->c", "forwarded"), on("a->c", "dropped_by_fault")),
+        (3, 0),
+        "{j}"
+    );
+    // The capture has every envelope the nodes got, #1 on a->b missing.
+    let lines = capture_lines(&rec);
+    assert_eq!(lines[0]["type"], "header");
+    assert_eq!(lines.iter().filter(|l| l["type"] == "input").count(), 3);
+    let ks = |to: &str| -> Vec<u64> {
+        let mut ks: Vec<u64> = (lines.iter())
+            .filter(|l| l["type"] == "envelope" && l["from"] == "a" && l["to"] == to)
+            .map(|l| l["k"].as_u64().expect("k"))
+            .collect();
+        ks.sort_unstable();
+        ks
+    };
+    if j["overruns"] == 0 {
+        assert_eq!(ks("b"), vec![0, 2], "{lines:?}");
+        assert_eq!(ks("c"), vec![0, 1, 2], "{lines:?}");
+    }
+    assert!(lines
+        .iter()
+        .all(|l| l["type"] != "envelope" || l["t_us"].is_u64()));
+    // The capture replays (it is a capture), and is never overwritten.
+    let again = ldfi(&args);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("not overwritten"),
+        "{}",
+        stderr(&again)
+    );
+    // The text says which fault never matched.
+    let out = ldfi(&args[..args.len() - 2]);
+    let text = common::stdout(&out);
+    assert!(text.contains("omit a->b #1: hit at b's sidecar"), "{text}");
+    assert!(text.contains("omit a->b #7: NEVER MATCHED"), "{text}");
+    // Bad fault files: exit 2, one line naming the file and the field.
+    for (name, body, says) in [
+        (
+            "node.json",
+            r#"{"identity":1,"protocol":"simple-deliv","messages":[{"from":"a","to":"q","k":0,"fault":"omit"}]}"#,
+            "messages[0].to",
+        ),
+        (
+            "proto.json",
+            r#"{"identity":1,"protocol":"retry-deliv"}"#,
+            "field `protocol`",
+        ),
+        (
+            "format.json",
+            r#"{"identity":2,"protocol":"simple-deliv"}"#,
+            "field `identity`",
+        ),
+        (
+            "kind.json",
+            r#"{"identity":1,"protocol":"simple-deliv","messages":[{"from":"a","to":"b","k":0,"fault":"eat"}]}"#,
+            "eat",
+        ),
+        (
+            "crash.json",
+            r#"{"identity":1,"protocol":"simple-deliv","crashes":[{"node":"b","at_ms":0}]}"#,
+            "crash",
+        ),
+    ] {
+        let f = schedule(&dir, name, body);
+        let f_s = f.to_str().expect("utf-8");
+        let out = ldfi(&[
+            "dataplane",
+            "replay",
+            cap.to_str().expect("utf-8"),
+            "--schedule",
+            f_s,
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(f_s), "{name}: {err}");
+        assert!(err.contains(says), "{name}: `{says}` in {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{name}: one line: {err}");
+    }
+}
+
+#[test]
+fn a_simulated_counterexample_by_channel_identity_gives_the_simulated_verdict_free_running() {
+    let dir = temp_dir("dataplane-kth-cx");
+    let cap = broadcast_capture(&dir, "retry-deliv", 1);
+    // omit(a, c, 1) and crash(a, 2): a->c #0 lost, a killed at 200 ms.
+    let cx = "scenarios/corpus/retry-deliv/v1/236b181db0f33184.json";
+    let out = ldfi(&[
+        "dataplane",
+        "replay",
+        cap.to_str().expect("utf-8"),
+        "--schedule",
+        cx,
+        "--tick-ms",
+        "200",
+        "--json",
+    ]);
+    let j = json(&out);
+    let id = &j["identity"];
+    assert_eq!(id["source"], "schedule", "{id}");
+    let f = &id["faults"];
+    assert_eq!(f["messages"].as_array().map(Vec::len), Some(1), "{id}");
+    assert_eq!(
+        (&f["messages"][0]["from"], &f["messages"][0]["to"]),
+        (&"a".into(), &"c".into())
+    );
+    assert_eq!(f["messages"][0]["k"], 0, "{id}");
+    assert_eq!(
+        f["crashes"][0],
+        serde_json::json!({"node": "a", "at_ms": 200})
+    );
+    assert_eq!(id["timed"][0]["tick"], 2, "{id}");
+    assert_eq!(id["unmatched"], 0, "{id}");
+    assert_eq!(j["simulated"]["verdict"], "violated");
+    if j["overruns"] == 0 {
+        assert_eq!(out.status.code(), Some(1), "{j}");
+        assert_eq!(j["same_verdict"], true, "{j}");
+        assert_eq!(j["invariant"], "delivery");
+    }
+    // The translation, written as a fault file, replays the same way.
+    let file = dir.join("cx-identity.json");
+    std::fs::write(&file, f.to_string()).expect("writes");
+    let out = ldfi(&[
+        "dataplane",
+        "replay",
+        cap.to_str().expect("utf-8"),
+        "--schedule",
+        file.to_str().expect("utf-8"),
+        "--tick-ms",
+        "200",
+        "--json",
+    ]);
+    let k = json(&out);
+    assert_eq!(k["identity"]["unmatched"], 0, "{k}");
+    if k["overruns"] == 0 {
+        assert_eq!(k["verdict"], "violated", "{k}");
+    }
+    assert_pids_gone(&k);
+}

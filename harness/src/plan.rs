@@ -181,18 +181,24 @@ impl Plan {
             _ if sender_down => lost(Loss::SenderDown),
             Fate::Omitted => lost(Loss::Omitted),
             Fate::Partitioned => lost(Loss::Partitioned),
-            Fate::Deliver { extra, copies } => {
-                // Saturating: a delay past EOT means "never arrives".
-                let at = t.saturating_add(1).saturating_add(extra);
-                let arrivals = (0..copies)
-                    .map(|c| (at.saturating_add(c as Tick), c))
-                    .filter(|(when, _)| *when <= eot)
-                    .collect();
-                Route {
-                    arrivals,
-                    lost: (at > eot).then_some(Loss::AfterEot),
-                }
-            }
+            Fate::Deliver { extra, copies } => deliver(t, extra, copies, eot),
         }
+    }
+}
+
+/// Where a message sent at tick `t` that is not lost goes, `extra` ticks
+/// late, in `copies` copies, for a run ending at `eot`: at `t + 1 + extra`
+/// (copy `c` a tick after copy `c − 1`), each within EOT, or lost
+/// `AfterEot`.
+pub(crate) fn deliver(t: Tick, extra: Tick, copies: u8, eot: Tick) -> Route {
+    // Saturating: a delay past EOT means "never arrives".
+    let at = t.saturating_add(1).saturating_add(extra);
+    let arrivals = (0..copies)
+        .map(|c| (at.saturating_add(c as Tick), c))
+        .filter(|(when, _)| *when <= eot)
+        .collect();
+    Route {
+        arrivals,
+        lost: (at > eot).then_some(Loss::AfterEot),
     }
 }

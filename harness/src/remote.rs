@@ -205,6 +205,14 @@ impl Wire {
     pub fn route(&self, from: NodeIdx, to: NodeIdx, t: Tick) -> Route {
         self.plan.route(from, to, t, self.eot, false)
     }
+
+    /// Where a message sent at tick `t` goes when a fault addressed to it
+    /// by another identity (the dataplane's k-th envelope on a channel)
+    /// delays it `extra` ticks and delivers `copies` copies: the same rule
+    /// as [`Wire::route`]'s for a delay or duplicate.
+    pub fn deliver(&self, t: Tick, extra: Tick, copies: u8) -> Route {
+        crate::plan::deliver(t, extra, copies, self.eot)
+    }
 }
 
 /// Decodes a message of a protocol (type erased) into what the enforcement

@@ -126,7 +126,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     let (names, run) = (info.nodes.clone(), run_flags(&info.name, &cfg, None));
     let sidecar = |i: u32| -> Result<Child, CliError> {
         let name = &names[i as usize];
-        let args = proxy_args(&run, name, "observe", None);
+        let args = proxy_args(&run, name, "observe", None, &[]);
         Child::start(&opts.exe, &args, &format!("sidecar {name}"), 0)
             .map_err(|e| CliError::Internal(e.to_string()))
     };

@@ -1,13 +1,14 @@
 //! `ldfi dataplane replay CAPTURE`: a capture's workload re-driven against a
 //! fresh cluster of real processes, free-running (ticks paced by the wall
-//! clock), with a schedule's faults; and the capture files the commands
-//! write.
+//! clock), with a schedule's faults by channel identity (see
+//! `dataplane_identity.rs`); and the capture files the commands write.
 
 use super::dataplane::{counters, exe, print_counters};
 use super::replay::{exit_for, invariant};
 use super::shared::{load_schedule, print_json, protocol, registry, CliError};
 use ldfi_dataplane::capture::{self, CaptureFile, EnvelopeCapture};
 use ldfi_dataplane::conductor::{conduct_free, Options};
+use ldfi_dataplane::identity::IdentityFaults;
 use ldfi_harness::inputs::EncodedInput;
 use ldfi_harness::registry::DynProtocol;
 use ldfi_harness::{FaultSet, RunConfig};
@@ -32,11 +33,17 @@ pub struct ReplayArgs {
     /// The wall-clock length of a tick, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 100)]
     tick_ms: u64,
-    /// Inject this schedule's faults (and use its version, bounds and
-    /// crash semantics); without it the run is fault-free with the
+    /// Inject faults: a schedule's (translated into faults by channel
+    /// identity from its simulated run; the run takes its version, bounds
+    /// and crash semantics), or a fault file by identity (`"identity": 1`;
+    /// the capture's bounds). Without it the run is fault-free with the
     /// capture's version and bounds.
     #[arg(long, value_name = "FILE")]
     schedule: Option<PathBuf>,
+    /// Record the run's traffic (JSON lines, as `dataplane run --capture`)
+    /// to this new file (never over an existing one).
+    #[arg(long = "capture", value_name = "FILE")]
+    record: Option<PathBuf>,
     /// What sidecars do with a message that violates a predicate: observe
     /// (log, count, forward) or refuse.
     #[arg(long, default_value = "observe")]
@@ -102,16 +109,32 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, CliError> {
     }
 }
 
-/// The run to drive: the schedule's (or the capture's, fault-free) with
-/// the capture's inputs at their ticks.
+/// The run to drive: the schedule's (or the capture's, fault-free, with
+/// a fault file's version) with the capture's inputs at their ticks; and
+/// the fault file's faults, if `--schedule` is one.
 fn config(
     p: &dyn DynProtocol,
     cap: &EnvelopeCapture,
     args: &ReplayArgs,
-) -> Result<RunConfig, CliError> {
+) -> Result<(RunConfig, Option<IdentityFaults>), CliError> {
     let h = &cap.header;
+    let given = match &args.schedule {
+        Some(path) => super::dataplane_identity::read_file(path, &p.info().nodes)?,
+        None => None,
+    };
+    if let (Some(f), Some(path)) = (&given, &args.schedule) {
+        if f.protocol != h.protocol {
+            return Err(CliError::Input(format!(
+                "{}: field `protocol`: `{}`, but the capture {} is of `{}`",
+                path.display(),
+                f.protocol,
+                args.capture.display(),
+                h.protocol
+            )));
+        }
+    }
     let mut cfg = match &args.schedule {
-        Some(path) => {
+        Some(path) if given.is_none() => {
             let s = load_schedule(path)?;
             if s.protocol != h.protocol {
                 return Err(CliError::Input(format!(
@@ -124,8 +147,10 @@ fn config(
             }
             s.run_config(&p.info(), None, None)
         }
-        None => RunConfig {
-            version: h.version.clone(),
+        _ => RunConfig {
+            version: (given.as_ref())
+                .and_then(|f| f.version.clone())
+                .unwrap_or_else(|| h.version.clone()),
             workload: h.workload.clone(),
             params: h.params,
             seed: h.seed,
@@ -151,9 +176,10 @@ fn config(
         }
     }
     cfg.inputs = Some(Arc::new(inputs));
+    let file = args.schedule.as_ref().unwrap_or(&args.capture);
     p.wire(&cfg)
-        .map_err(|e| CliError::Input(format!("{}: {e}", args.capture.display())))?;
-    Ok(cfg)
+        .map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
+    Ok((cfg, given))
 }
 
 /// The capture's inputs at `rate` per second of wall clock with ticks of
@@ -191,30 +217,51 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             args.enforce
         )));
     }
+    if let Some(out) = &args.record {
+        if out.exists() {
+            return Err(CliError::Input(format!(
+                "--capture {}: the file exists; it is not overwritten (give a new name)",
+                out.display()
+            )));
+        }
+    }
     let reg = registry();
     let what = format!("{}:1: field `protocol`", args.capture.display());
     let p = protocol(&reg, &cap.header.protocol, &what)?;
-    let cfg = config(p, &cap, args)?;
+    let (cfg, given) = config(p, &cap, args)?;
     let info = p.info();
+    // The simulated run: what the verdict is compared with (a schedule's),
+    // and what a schedule's faults are translated by.
+    let sim = p.run(&cfg)?;
+    let file = args.schedule.as_deref().unwrap_or(&args.capture);
+    let plan = super::dataplane_identity::plan(p, &cfg, given, &sim.trace, args.tick_ms, file)?;
+    let simulated = plan.source == "schedule";
     ldfi_dataplane::child::kill_group_on_interrupt();
     ldfi_dataplane::child::ignore_sigpipe();
+    let workload = match args.record {
+        Some(_) => p.workload_inputs(&plan.free)?,
+        None => Vec::new(),
+    };
     let opts = Options {
         exe: exe()?,
         enforce: args.enforce.clone(),
         violations: None,
         kill_sidecar: None,
-        capture: false,
-        workload: Vec::new(),
+        capture: args.record.is_some(),
+        workload: workload.into_iter().map(|(i, _)| i).collect(),
     };
     let tick = Duration::from_millis(args.tick_ms);
-    let conducted = conduct_free(&info.name, &info.nodes, &cfg, &opts, tick);
+    let messages = &plan.identity.messages;
+    let conducted = conduct_free(&info.name, &info.nodes, &plan.free, &opts, tick, messages);
     ldfi_dataplane::child::default_sigpipe();
     let (conducted, free) =
         conducted.map_err(|e| CliError::Internal(format!("{}: {e}", args.capture.display())))?;
-    let real = p.judge_assembled(&cfg, conducted.assembled.clone(), None)?;
-    let sim = p.run(&cfg)?;
+    if let Some(path) = &args.record {
+        write_capture(path, "--capture", &conducted.capture)?;
+    }
+    let real = p.judge_assembled(&plan.free, conducted.assembled.clone(), None)?;
     let counters = counters(&conducted);
-    let same = real.verdict == sim.verdict;
+    let same = simulated.then(|| real.verdict == sim.verdict);
     let delivered = (real.trace.events.iter())
         .filter(|e| matches!(e, ldfi_harness::Event::Deliver { .. }))
         .count();
@@ -222,7 +269,10 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
         Some(r) => format!("{r} inputs/s"),
         None => "as recorded".to_string(),
     };
+    let hits = &conducted.hits;
     if args.json {
+        let sim_json = simulated
+            .then(|| json!({"verdict": sim.verdict.word(), "invariant": invariant(&sim.verdict)}));
         print_json(&json!({
             "capture": args.capture,
             "kind": capture::ENVELOPES,
@@ -231,6 +281,7 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             "workload": cfg.workload,
             "params": {"eot": cfg.params.eot, "eff": cfg.params.eff, "crashes": cfg.params.crashes},
             "faults": cfg.faults.faults(),
+            "identity": super::dataplane_identity::json(&plan, hits, &info.nodes, args.tick_ms),
             "inputs": cap.inputs.len(),
             "pacing": pacing,
             "tick_ms": args.tick_ms,
@@ -239,7 +290,7 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             "invariant": invariant(&real.verdict),
             "trace_hash": real.trace.hash(),
             "trace_hash_comparable": false,
-            "simulated": {"verdict": sim.verdict.word(), "invariant": invariant(&sim.verdict)},
+            "simulated": sim_json,
             "same_verdict": same,
             "overruns": free.overruns,
             "stranded": free.stranded,
@@ -249,6 +300,7 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             "processes": conducted.processes,
             "pids": conducted.pids,
             "wall_ms": conducted.ticks_wall.as_millis() as u64,
+            "captured": args.record,
         }));
     } else {
         println!(
@@ -262,14 +314,23 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             cfg.params.eff,
             cfg.params.crashes
         );
-        println!("faults    {}", cfg.faults);
+        if !cfg.faults.faults().is_empty() {
+            println!("schedule  {}", cfg.faults);
+        }
+        for line in super::dataplane_identity::text(&plan, hits, &info.nodes, args.tick_ms) {
+            println!("{line}");
+        }
         println!("verdict   {}", real.verdict);
         let why = match (same, free.overruns) {
-            (true, _) => "the same verdict".to_string(),
-            (false, 0) => "DIFFERENT".to_string(),
-            (false, n) => format!("DIFFERENT; {n} node ticks overran --tick-ms {}, so some messages arrived a tick late: raise --tick-ms to replay the simulated timing", args.tick_ms),
+            (None, _) => None,
+            (Some(true), _) => Some("the same verdict".to_string()),
+            (Some(false), 0) => Some("DIFFERENT".to_string()),
+            (Some(false), n) => Some(format!("DIFFERENT; {n} node ticks overran --tick-ms {}, so some messages arrived a tick late: raise --tick-ms to replay the simulated timing", args.tick_ms)),
         };
-        println!("simulated {} ({why})", sim.verdict);
+        match why {
+            Some(why) => println!("simulated {} ({why})", sim.verdict),
+            None => println!("simulated none: faults by identity have no simulated counterpart"),
+        }
         println!();
         println!(
             "dataplane {} processes, free-running: ticks of {} ms, inputs {pacing}; {} node ticks overran; {} ms",
@@ -283,6 +344,9 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             free.stranded
         );
         println!("          the trace hash ({}) is not comparable with a simulated run's: the wall clock paced it", real.trace.hash());
+        if let Some(path) = &args.record {
+            println!("          traffic captured to {}", path.display());
+        }
         print_counters(&conducted, &counters);
     }
     Ok(exit_for(&real.verdict))

@@ -5,6 +5,7 @@ mod bench_shipped;
 mod corpus;
 mod dataplane;
 mod dataplane_bench;
+mod dataplane_identity;
 mod dataplane_replay;
 mod dataplane_rpc;
 mod entry;

@@ -11,6 +11,7 @@
 
 use super::node::RunFlags;
 use super::shared::{registry, CliError};
+use ldfi_dataplane::identity::{ChannelFault, ChannelFaults};
 use ldfi_dataplane::sidecar::{enforce::Mode, serve, Config};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,10 @@ pub struct Args {
     /// Append violation records (JSON lines) to this file.
     #[arg(long)]
     violations: Option<PathBuf>,
+    /// Faults by channel identity, as the JSON array of a fault file's
+    /// `messages` (`dataplane replay` gives them to its sidecars).
+    #[arg(long, value_name = "JSON", default_value = "[]")]
+    channel_faults: String,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -40,14 +45,20 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let reg = registry();
     let (p, cfg, me) = args.run.resolve(&reg)?;
+    let names = p.info().nodes;
+    let channel: Vec<ChannelFault> = serde_json::from_str(&args.channel_faults)
+        .map_err(|e| CliError::Input(format!("--channel-faults: {e}")))?;
+    let channel_faults = ChannelFaults::new(&channel, &names)
+        .map_err(|e| CliError::Input(format!("--channel-faults: {e}")))?;
     let config = Config {
         me,
-        names: p.info().nodes,
+        names,
         wire: p.wire(&cfg)?,
         decoder: p.decoder(),
         spec: p.enforcement_spec(&cfg)?,
         mode,
         violations: args.violations,
+        channel_faults,
     };
     ldfi_dataplane::child::ignore_sigpipe();
     serve(config).map_err(|e| CliError::Internal(e.to_string()))?;

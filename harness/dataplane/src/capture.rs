@@ -350,8 +350,8 @@ pub fn tick_lines(
 /// A simulated run exported as a capture (`replay --export-capture`): the
 /// header, then per tick the workload inputs given and the envelopes
 /// delivered (`bodies`: each message's encoding; `workload[i]`: input `i`).
-/// The k-th-on-its-channel of each envelope is counted as a node process
-/// counts it: every send not lost at its sender, per receiver.
+/// The k-th-on-its-channel of each envelope is counted as the receiver's
+/// sidecar counts it ([`crate::identity::translate::channel_ks`]).
 pub fn export(
     protocol: &str,
     cfg: &RunConfig,
@@ -359,28 +359,12 @@ pub fn export(
     bodies: &ldfi_harness::runner::Bodies,
     workload: &[EncodedInput],
 ) -> Vec<String> {
-    use ldfi_harness::Loss;
-    use std::collections::{BTreeMap, BTreeSet};
-    let at_sender: BTreeSet<_> = (trace.events.iter())
-        .filter_map(|e| match e {
-            Event::Lost {
-                id,
-                reason: Loss::SenderDown,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-        .collect();
-    let (mut sent, mut per_channel) = (BTreeMap::new(), BTreeMap::new());
+    use std::collections::BTreeMap;
+    let ks = crate::identity::translate::channel_ks(trace);
+    let mut sent = BTreeMap::new();
     for e in &trace.events {
-        if let Event::Send { id, to, label, .. } = e {
-            let k = if at_sender.contains(id) {
-                None
-            } else {
-                let next = per_channel.entry((id.from, *to)).or_insert(0u64);
-                *next += 1;
-                Some(*next - 1)
-            };
+        if let Event::Send { id, label, .. } = e {
+            let k = ks.get(id).map(|(_, k)| *k);
             sent.insert(*id, (k, crate::envelope::kind_of(label).to_string()));
         }
     }

@@ -16,6 +16,7 @@
 //! - [`sidecar`] — the enforcement sidecar, one layer a file.
 //! - [`conductor`] — the lockstep conductor.
 //! - [`load`] — the load generator of the sidecar benchmark.
+//! - [`identity`] — faults by channel identity (free-running).
 //! - [`error`] — typed errors.
 #![deny(missing_docs)]
 
@@ -24,6 +25,7 @@ pub mod child;
 pub mod conductor;
 pub mod envelope;
 pub mod error;
+pub mod identity;
 pub mod load;
 pub mod node;
 pub mod sidecar;

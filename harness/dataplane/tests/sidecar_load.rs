@@ -25,6 +25,7 @@ async fn sidecar(node: &str) -> String {
         spec: p.enforcement_spec(&cfg).expect("the shipped spec parses"),
         mode: Mode::Refuse,
         violations: None,
+        channel_faults: Default::default(),
     })
     .await
     .expect("sidecar starts");

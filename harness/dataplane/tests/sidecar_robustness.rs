@@ -31,6 +31,7 @@ async fn sidecar() -> (u16, u16) {
         spec: p.enforcement_spec(&cfg).expect("the shipped spec parses"),
         mode: Mode::Refuse,
         violations: None,
+        channel_faults: Default::default(),
     })
     .await
     .expect("sidecar starts");

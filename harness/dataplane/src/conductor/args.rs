@@ -2,6 +2,7 @@
 //! `ldfi` binary, told the whole run by flags.
 
 use crate::error::DataplaneError;
+use crate::identity::ChannelFault;
 use ldfi_harness::RunConfig;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -72,12 +73,14 @@ pub fn node_args(run: &[String], name: &str) -> Vec<String> {
     a
 }
 
-/// `ldfi proxy ... --node NAME --enforce MODE [--violations FILE]`.
+/// `ldfi proxy ... --node NAME --enforce MODE [--violations FILE]
+/// [--channel-faults JSON]` (the faults by channel identity, if any).
 pub fn proxy_args(
     run: &[String],
     name: &str,
     mode: &str,
     violations: Option<&Path>,
+    channel_faults: &[ChannelFault],
 ) -> Vec<String> {
     let mut a = vec!["proxy".to_string()];
     a.extend(run.iter().cloned());
@@ -89,6 +92,10 @@ pub fn proxy_args(
     ]);
     if let Some(v) = violations {
         a.extend(["--violations".to_string(), v.display().to_string()]);
+    }
+    if !channel_faults.is_empty() {
+        let json = serde_json::to_string(channel_faults).expect("faults serialize");
+        a.extend(["--channel-faults".to_string(), json]);
     }
     a
 }

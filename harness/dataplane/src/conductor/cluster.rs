@@ -4,8 +4,9 @@
 use super::args::{node_args, proxy_args};
 use crate::child::{Child, Starting};
 use crate::error::DataplaneError;
+use crate::identity::ChannelFault;
 use crate::proto::sidecar_client::SidecarClient;
-use crate::proto::{StatsRequest, TickReply, TickRequest};
+use crate::proto::{StatsReply, StatsRequest, TickReply, TickRequest};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
 use tonic::transport::Channel;
@@ -37,6 +38,7 @@ impl Cluster {
         names: &[String],
         mode: &str,
         violations: Option<&Path>,
+        channel_faults: &[ChannelFault],
     ) -> Result<Cluster, DataplaneError> {
         let mut c = Cluster {
             exe: exe.to_path_buf(),
@@ -55,7 +57,7 @@ impl Cluster {
             starting.push(c.spawn_bg(node_args(&c.run, name), &format!("node {name}"))?);
         }
         for name in names {
-            let args = proxy_args(&c.run, name, mode, violations);
+            let args = proxy_args(&c.run, name, mode, violations, channel_faults);
             starting.push(c.spawn_bg(args, &format!("sidecar {name}"))?);
         }
         let mut ready = Vec::new();
@@ -185,16 +187,16 @@ impl Cluster {
         self.sidecars[i].gone(format!("tick failed: {}", status.message()))
     }
 
-    /// Every sidecar's counters (Prometheus text) and violation records.
-    pub async fn stats(&mut self) -> Result<Vec<(String, String)>, DataplaneError> {
+    /// Every sidecar's counters (Prometheus text), violation records and
+    /// channel-fault hits.
+    pub async fn stats(&mut self) -> Result<Vec<StatsReply>, DataplaneError> {
         let mut out = Vec::new();
         for (i, client) in self.clients.iter_mut().enumerate() {
             let r = client
                 .stats(StatsRequest {})
                 .await
                 .map_err(|e| self.sidecars[i].gone(format!("stats: {}", e.message())))?;
-            let r = r.into_inner();
-            out.push((r.prometheus, r.violations));
+            out.push(r.into_inner());
         }
         Ok(out)
     }

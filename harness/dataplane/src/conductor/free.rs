@@ -6,18 +6,21 @@
 //! `t − 1`), so a node that overruns its tick starts the next one late
 //! (counted in [`FreeRun::late_ticks`]), and what it sends arrives after
 //! its receivers have moved on: delivered at their next tick, as on a real
-//! network. The schedule's message faults are applied by the receivers'
-//! sidecars by message identity — the sender, its tick number and the
-//! message's position in it, which every node numbers itself — so they hit
-//! the same messages whatever the pacing; a crash kills the node's process
-//! at the wall-clock time of its tick, and a restart relaunches it there.
+//! network. Message faults are addressed by channel identity — the k-th
+//! envelope on channel a→b, as the receiver's sidecar counts them
+//! ([`crate::identity`]) — so they hit the same envelopes whatever the
+//! pacing, and each sidecar reports what they hit; a crash kills the
+//! node's process before its first tick at or after the crash's time (the
+//! run's `Crash` faults, at those ticks), and a restart relaunches it.
 //!
 //! The wall clock decides when things happen, so a free-running run is not
 //! deterministic and its trace hash is not comparable with the simulated
 //! run's; its verdict is (and is equal whenever no tick overran).
 
-use super::{absorb, crash_plan, Conducted, Options};
+use super::{absorb, capture_of, crash_plan, Conducted, Options};
+use crate::capture;
 use crate::error::DataplaneError;
+use crate::identity::ChannelFault;
 use crate::proto::TickReply;
 use ldfi_harness::remote::{Assembled, Snapshot};
 use ldfi_harness::{CrashMode, RunConfig};
@@ -39,20 +42,34 @@ pub struct FreeRun {
     pub stranded: usize,
 }
 
-/// One node tick's outcome: its tick, whether the node crashed just
-/// before it, whether it overran, the reply.
-type Outcome = (Tick, bool, bool, Result<TickReply, tonic::Status>);
+/// One node tick's outcome.
+#[derive(Clone)]
+struct Outcome {
+    /// The tick.
+    t: Tick,
+    /// The node crashed just before it.
+    crashed_now: bool,
+    /// It ended after the next tick's time.
+    overran: bool,
+    /// When it started (µs after the first tick).
+    start_us: u128,
+    /// The sidecar's reply.
+    reply: Result<TickReply, tonic::Status>,
+}
 
 /// Runs `cfg` of `protocol` (nodes `names`) on real processes, free-running
-/// with ticks of `tick` wall-clock time.
+/// with ticks of `tick` wall-clock time, the sidecars applying
+/// `channel_faults` (with `cfg`'s own message faults, if it has any).
 pub fn conduct_free(
     protocol: &str,
     names: &[String],
     cfg: &RunConfig,
     opts: &Options,
     tick: Duration,
+    channel_faults: &[ChannelFault],
 ) -> Result<(Conducted, FreeRun), DataplaneError> {
-    crate::node::runtime()?.block_on(run(protocol, names, cfg, opts, tick))
+    let run = run(protocol, names, cfg, opts, tick, channel_faults);
+    crate::node::runtime()?.block_on(run)
 }
 
 async fn settle(chain: Option<JoinHandle<Vec<Outcome>>>) -> Vec<Outcome> {
@@ -64,8 +81,9 @@ async fn settle(chain: Option<JoinHandle<Vec<Outcome>>>) -> Vec<Outcome> {
 
 /// The harness-side state node `i` last reported (for its restart).
 fn last_snapshot(done: &[Outcome]) -> Result<Snapshot, DataplaneError> {
-    let last = done.iter().rev().find_map(|(_, _, _, r)| {
-        r.as_ref()
+    let last = done.iter().rev().find_map(|o| {
+        o.reply
+            .as_ref()
             .ok()
             .and_then(|reply| reply.step.as_ref())
             .map(|s| s.snapshot.clone())
@@ -85,8 +103,10 @@ async fn run(
     cfg: &RunConfig,
     opts: &Options,
     tick: Duration,
+    channel_faults: &[ChannelFault],
 ) -> Result<(Conducted, FreeRun), DataplaneError> {
-    let (mut cluster, _inputs_file) = super::start(protocol, names, cfg, opts).await?;
+    let (mut cluster, _inputs_file) =
+        super::start(protocol, names, cfg, opts, channel_faults).await?;
     let (crash, restart) = crash_plan(names, cfg);
     let n = names.len();
     let mut chains: Vec<Option<JoinHandle<Vec<Outcome>>>> = (0..n).map(|_| None).collect();
@@ -117,9 +137,16 @@ async fn run(
             let prev = chains[i].take();
             chains[i] = Some(tokio::spawn(async move {
                 let mut out = settle(prev).await;
+                let start_us = (tokio::time::Instant::now() - t0).as_micros();
                 let reply = client.tick(req).await.map(tonic::Response::into_inner);
                 let overran = tokio::time::Instant::now() > due + tick;
-                out.push((t, crash_now, overran, reply));
+                out.push(Outcome {
+                    t,
+                    crashed_now: crash_now,
+                    overran,
+                    start_us,
+                    reply,
+                });
                 out
             }));
         }
@@ -142,20 +169,41 @@ async fn run(
     let mut acc = Assembled::default();
     let mut snapshots: Vec<Snapshot> = vec![Snapshot::default(); n];
     let mut overruns = 0;
+    let mut captured = Vec::new();
     let mut outcomes: Vec<_> = done.into_iter().map(Vec::into_iter).collect();
     for _ in 1..=cfg.params.eot {
         for i in 0..n {
-            let Some((t, crashed_now, overran, reply)) = outcomes[i].next() else {
+            let Some(o) = outcomes[i].next() else {
                 continue;
             };
-            overruns += usize::from(overran);
-            let reply = reply.map_err(|status| cluster.blame(i, &status))?;
+            overruns += usize::from(o.overran);
+            let reply = o.reply.map_err(|status| cluster.blame(i, &status))?;
+            let delivered: Vec<_> = if opts.capture {
+                reply.delivered.iter().map(capture_of).collect()
+            } else {
+                Vec::new()
+            };
+            let first = acc.trace.events.len();
             let node = (i as NodeIdx, names[i].as_str());
-            absorb(&mut acc, &mut snapshots[i], node, t, crashed_now, reply)?;
+            absorb(&mut acc, &mut snapshots[i], node, o.t, o.crashed_now, reply)?;
+            if opts.capture {
+                captured.extend(capture::tick_lines(
+                    names,
+                    o.t,
+                    Some(o.start_us),
+                    &acc.trace.events[first..],
+                    &opts.workload,
+                    &delivered,
+                ));
+            }
         }
+    }
+    if opts.capture {
+        captured.insert(0, capture::header(protocol, cfg, names));
     }
     let mut conducted = super::finish(cluster, acc, &snapshots, names, cfg).await?;
     conducted.ticks_wall = ticks_wall;
+    conducted.capture = captured;
     Ok((
         conducted,
         FreeRun {

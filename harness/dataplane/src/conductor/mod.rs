@@ -20,6 +20,7 @@ pub mod free;
 use crate::capture;
 use crate::envelope::id;
 use crate::error::DataplaneError;
+use crate::identity::ChannelFault;
 use cluster::Cluster;
 use ldfi_harness::inputs::EncodedInput;
 use ldfi_harness::remote::{lost_while_down, Assembled, Snapshot};
@@ -68,6 +69,8 @@ pub struct Conducted {
     pub ticks_wall: std::time::Duration,
     /// The capture (JSON lines), if [`Options::capture`].
     pub capture: Vec<String>,
+    /// Every envelope a fault by channel identity hit, sidecar by sidecar.
+    pub hits: Vec<crate::proto::FaultHit>,
 }
 
 /// Runs `cfg` of `protocol` (whose nodes are `names`) on real processes.
@@ -118,7 +121,7 @@ async fn conduct_async(
     cfg: &RunConfig,
     opts: &Options,
 ) -> Result<Conducted, DataplaneError> {
-    let (mut cluster, _inputs_file) = start(protocol, names, cfg, opts).await?;
+    let (mut cluster, _inputs_file) = start(protocol, names, cfg, opts, &[]).await?;
     let (crash, restart) = crash_plan(names, cfg);
     let n = names.len();
     let mut snapshots: Vec<Snapshot> = vec![Snapshot::default(); n];
@@ -178,12 +181,14 @@ async fn conduct_async(
 }
 
 /// Starts the cluster of run `cfg` (with its explicit inputs in a file
-/// that lives as long as the returned guard).
+/// that lives as long as the returned guard), its sidecars applying
+/// `channel_faults` too.
 async fn start(
     protocol: &str,
     names: &[String],
     cfg: &RunConfig,
     opts: &Options,
+    channel_faults: &[ChannelFault],
 ) -> Result<(Cluster, args::InputsFile), DataplaneError> {
     let inputs_file = args::InputsFile::write(cfg)?;
     let run = args::run_flags(protocol, cfg, inputs_file.path());
@@ -193,6 +198,7 @@ async fn start(
         names,
         &opts.enforce,
         opts.violations.as_deref(),
+        channel_faults,
     )
     .await?;
     Ok((cluster, inputs_file))
@@ -218,11 +224,11 @@ async fn finish(
     acc.trace.eot = cfg.params.eot;
     Ok(Conducted {
         assembled: acc,
-        prometheus: stats.iter().map(|(p, _)| p.clone()).collect(),
-        violations: stats
-            .iter()
-            .flat_map(|(_, v)| v.lines().map(str::to_string).collect::<Vec<_>>())
+        prometheus: stats.iter().map(|s| s.prometheus.clone()).collect(),
+        violations: (stats.iter())
+            .flat_map(|s| s.violations.lines().map(str::to_string))
             .collect(),
+        hits: stats.into_iter().flat_map(|s| s.hits).collect(),
         processes,
         pids,
         ticks_wall: std::time::Duration::ZERO,

@@ -18,13 +18,15 @@ pub mod refusals;
 mod service;
 
 use crate::envelope::loss_name;
-use crate::proto::{Envelope, Route};
+use crate::identity::ChannelFaults;
+use crate::proto::{Envelope, FaultHit, Route};
 use count::{Counters, Outcome};
 use enforce::{key_json, rule_name, Enforcer, Mode};
 use inbox::Inbox;
 use ldfi_harness::remote::{Decoder, Wire};
 use ldfi_lineage::NodeIdx;
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use tonic::Status;
@@ -47,6 +49,8 @@ pub struct Config {
     pub mode: Mode,
     /// Where to append violation records (JSONL), if anywhere.
     pub violations: Option<PathBuf>,
+    /// Faults by channel identity (free-running), applied before `wire`'s.
+    pub channel_faults: ChannelFaults,
 }
 
 /// A sidecar's state: the layers' state, each behind its own lock.
@@ -59,6 +63,12 @@ pub struct Sidecar {
     inbox: Mutex<Inbox>,
     counts: Mutex<Counters>,
     log: Mutex<log::Log>,
+    channel_faults: ChannelFaults,
+    /// Per channel (sender, receiver): the envelopes that reached this
+    /// sidecar for its node so far — the k of the next one.
+    seen: Mutex<BTreeMap<(u32, u32), u64>>,
+    /// What the channel faults hit.
+    hits: Mutex<Vec<FaultHit>>,
 }
 
 /// Where an envelope goes after this sidecar.
@@ -81,6 +91,9 @@ impl Sidecar {
             inbox: Mutex::new(Inbox::default()),
             counts: Mutex::new(Counters::default()),
             log: Mutex::new(log::Log::new(cfg.violations)),
+            channel_faults: cfg.channel_faults,
+            seen: Mutex::new(BTreeMap::new()),
+            hits: Mutex::new(Vec::new()),
         }
     }
 
@@ -149,7 +162,17 @@ impl Sidecar {
             }
         }
         self.lock(&self.enforcer).inbound(&event);
-        let route = match faults::apply(&self.wire, env) {
+        let k = {
+            let mut seen = self.lock(&self.seen);
+            let next = seen.entry((env.from, env.to)).or_insert(0);
+            *next += 1;
+            *next - 1
+        };
+        let (fate, hits) = faults::apply(&self.wire, &self.channel_faults, env, k);
+        if !hits.is_empty() {
+            self.lock(&self.hits).extend(hits);
+        }
+        let route = match fate {
             Ok(copies) => {
                 let mut inbox = self.lock(&self.inbox);
                 copies.into_iter().for_each(|c| inbox.hold(c));
@@ -227,6 +250,11 @@ impl Sidecar {
     /// The violation records so far (JSONL).
     pub fn violations(&self) -> String {
         self.lock(&self.log).jsonl()
+    }
+
+    /// What the faults by channel identity hit so far.
+    pub fn hits(&self) -> Vec<FaultHit> {
+        self.lock(&self.hits).clone()
     }
 
     fn lock<'a, T>(&self, m: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {

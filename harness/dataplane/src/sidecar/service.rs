@@ -249,6 +249,7 @@ impl crate::proto::sidecar_server::Sidecar for Svc {
         Ok(Response::new(StatsReply {
             prometheus: self.sc.prometheus(),
             violations: self.sc.violations(),
+            hits: self.sc.hits(),
         }))
     }
 }
