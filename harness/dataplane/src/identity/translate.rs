@@ -66,7 +66,7 @@ pub fn from_trace(
     let mut untranslated = Vec::new();
     let at_ms = |at: Tick| u64::from(at.saturating_sub(1)) * tick_ms;
     for f in faults.faults() {
-        let (hits, effect): (Box<dyn Fn(NodeIdx, NodeIdx, Tick) -> bool>, Effect) = match f {
+        let (hits, effect): (Matcher, Effect) = match f {
             Fault::Crash { node, at } => {
                 out.crashes.push(Timed {
                     node: node.clone(),
@@ -129,13 +129,11 @@ pub fn from_trace(
     }
 }
 
+/// Whether a fault addresses what a sender sends a receiver at a tick.
+type Matcher = Box<dyn Fn(NodeIdx, NodeIdx, Tick) -> bool>;
+
 /// Matches the sends `from`→`to` at tick `at`.
-fn on(
-    trace: &Trace,
-    from: &str,
-    to: &str,
-    at: Tick,
-) -> Box<dyn Fn(NodeIdx, NodeIdx, Tick) -> bool> {
+fn on(trace: &Trace, from: &str, to: &str, at: Tick) -> Matcher {
     let (a, b) = (trace.node(from), trace.node(to));
     Box::new(move |x, y, t| Some(x) == a && Some(y) == b && t == at)
 }
