@@ -835,6 +835,7 @@ fn a_simulated_counterexample_by_channel_identity_gives_the_simulated_verdict_fr
     let cap = broadcast_capture(&dir, "retry-deliv", 1);
     // omit(a, c, 1) and crash(a, 2): a->c #0 lost, a killed at 200 ms.
     let cx = "scenarios/corpus/retry-deliv/v1/236b181db0f33184.json";
+    let file = dir.join("cx-identity.json");
     let out = ldfi(&[
         "dataplane",
         "replay",
@@ -843,6 +844,8 @@ fn a_simulated_counterexample_by_channel_identity_gives_the_simulated_verdict_fr
         cx,
         "--tick-ms",
         "200",
+        "--export-identity",
+        file.to_str().expect("utf-8"),
         "--json",
     ]);
     let j = json(&out);
@@ -867,9 +870,10 @@ fn a_simulated_counterexample_by_channel_identity_gives_the_simulated_verdict_fr
         assert_eq!(j["same_verdict"], true, "{j}");
         assert_eq!(j["invariant"], "delivery");
     }
-    // The translation, written as a fault file, replays the same way.
-    let file = dir.join("cx-identity.json");
-    std::fs::write(&file, f.to_string()).expect("writes");
+    // The translation, exported as a fault file, replays the same way.
+    let exported: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("exported")).expect("JSON");
+    assert_eq!(&exported, f);
     let out = ldfi(&[
         "dataplane",
         "replay",

@@ -44,6 +44,10 @@ pub struct ReplayArgs {
     /// to this new file (never over an existing one).
     #[arg(long = "capture", value_name = "FILE")]
     record: Option<PathBuf>,
+    /// Write the faults by channel identity the run injects (a fault file,
+    /// for `--schedule`) to this new file.
+    #[arg(long, value_name = "FILE")]
+    export_identity: Option<PathBuf>,
     /// What sidecars do with a message that violates a predicate: observe
     /// (log, count, forward) or refuse.
     #[arg(long, default_value = "observe")]
@@ -59,8 +63,9 @@ pub struct ReplayArgs {
     target: Option<String>,
 }
 
-/// Writes capture `lines` to `out`, a new file (never over an existing
-/// one), atomically; `flag` names the option in errors.
+/// Writes `lines` (a capture's, or an exported file's) to `out`, a new
+/// file (never over an existing one), atomically; `flag` names the option
+/// in errors.
 pub fn write_capture(out: &Path, flag: &str, lines: &[String]) -> Result<(), CliError> {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     ldfi_harness::files::write_new_atomic(out, text.as_bytes()).map_err(|e| {
@@ -217,10 +222,13 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
             args.enforce
         )));
     }
-    if let Some(out) = &args.record {
-        if out.exists() {
+    for (flag, out) in [
+        ("--capture", &args.record),
+        ("--export-identity", &args.export_identity),
+    ] {
+        if let Some(out) = out.as_ref().filter(|o| o.exists()) {
             return Err(CliError::Input(format!(
-                "--capture {}: the file exists; it is not overwritten (give a new name)",
+                "{flag} {}: the file exists; it is not overwritten (give a new name)",
                 out.display()
             )));
         }
@@ -236,6 +244,10 @@ fn replay_envelopes(file: &CaptureFile, args: &ReplayArgs) -> Result<ExitCode, C
     let file = args.schedule.as_deref().unwrap_or(&args.capture);
     let plan = super::dataplane_identity::plan(p, &cfg, given, &sim.trace, args.tick_ms, file)?;
     let simulated = plan.source == "schedule";
+    if let Some(out) = &args.export_identity {
+        let text = serde_json::to_string_pretty(&plan.identity).expect("faults serialize");
+        write_capture(out, "--export-identity", &[text])?;
+    }
     ldfi_dataplane::child::kill_group_on_interrupt();
     ldfi_dataplane::child::ignore_sigpipe();
     let workload = match args.record {
