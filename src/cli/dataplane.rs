@@ -76,6 +76,11 @@ struct RunArgs {
     /// `dataplane replay` and `search --workload-file`.
     #[arg(long)]
     capture: Option<PathBuf>,
+    /// web-forum-grpc only: one tick of wall clock, ms (the workload's
+    /// inputs come at their ticks; the frontend waits 3 ticks for auth and
+    /// kv, a client 16).
+    #[arg(long, value_name = "MS")]
+    tick_ms: Option<u64>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -96,6 +101,15 @@ fn run_schedule(args: RunArgs) -> Result<ExitCode, CliError> {
     let p = protocol(&reg, &schedule.protocol, &what)?;
     let info = p.info();
     let cfg = schedule.run_config(&info, None, None);
+    if info.name == ldfi_forum_grpc::NAME {
+        return forum_schedule(&args, &cfg);
+    }
+    if args.tick_ms.is_some() {
+        return Err(CliError::Input(format!(
+            "--tick-ms: only for web-forum-grpc schedules ({} runs in lockstep)",
+            info.name
+        )));
+    }
     if !["observe", "refuse"].contains(&args.enforce.as_str()) {
         return Err(CliError::Input(format!(
             "--enforce: unknown mode `{}` (observe, refuse)",
@@ -170,6 +184,25 @@ fn run_schedule(args: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(3));
     }
     Ok(exit_for(&real.verdict))
+}
+
+/// A `web-forum-grpc` schedule: its services as real processes behind the
+/// gRPC proxy, not the envelope dataplane.
+fn forum_schedule(args: &RunArgs, cfg: &RunConfig) -> Result<ExitCode, CliError> {
+    if args.kill_sidecar.is_some() {
+        return Err(CliError::Input(
+            "--kill-sidecar: not for web-forum-grpc (its services have one proxy, no sidecars)"
+                .into(),
+        ));
+    }
+    let flags = super::forum_run::Flags {
+        json: args.json,
+        enforce: args.enforce.clone(),
+        violations: args.violations.clone(),
+        capture: args.capture.clone(),
+        tick_ms: args.tick_ms.unwrap_or(super::forum_run::TICK_MS),
+    };
+    super::forum_run::run_file(&args.file, cfg, &flags)
 }
 
 /// Runs `cfg` on real processes and judges it as `replay` judges a run.

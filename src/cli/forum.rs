@@ -34,6 +34,14 @@ enum Sub {
         /// The kv service the frontend calls (host:port).
         #[arg(long)]
         upstream_kv: Option<String>,
+        /// How long the frontend waits for one call to auth or kv, ms.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+        rpc_timeout_ms: u64,
+        /// The frontend: after the handshake, read `auth=ADDR kv=ADDR` from
+        /// one stdin line (its upstreams may then start after it, e.g. a
+        /// proxy in front of all three services).
+        #[arg(long)]
+        upstreams_from_stdin: bool,
     },
     /// Drive a frontend with clients that log in, post, ask to edit and
     /// read; prints one JSON report (calls, refusals, p50/p99 latency);
@@ -81,6 +89,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             variant,
             upstream_auth,
             upstream_kv,
+            rpc_timeout_ms,
+            upstreams_from_stdin,
         } => {
             let service = Service::parse(&service).ok_or_else(|| {
                 CliError::Input(format!(
@@ -98,6 +108,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 version,
                 upstream_auth,
                 upstream_kv,
+                rpc_timeout: std::time::Duration::from_millis(rpc_timeout_ms),
+                upstreams_from_stdin,
             };
             serve(&cfg).map_err(|e| match e {
                 ServeError::Config(m) => CliError::Input(m),

@@ -11,6 +11,7 @@ mod dataplane_rpc;
 mod entry;
 mod explain;
 mod forum;
+mod forum_run;
 mod interrupt;
 mod list;
 mod node;

@@ -189,6 +189,18 @@ impl Child {
         }
     }
 
+    /// Writes `line` and a newline to its stdin (a child that learns
+    /// something after its handshake, e.g. the address of a proxy started
+    /// after it); its stdin stays open.
+    pub fn tell(&mut self, line: &str) -> Result<(), DataplaneError> {
+        use std::io::Write;
+        let Some(stdin) = self.child.stdin.as_mut() else {
+            return Err(self.gone("its stdin is closed"));
+        };
+        let wrote = writeln!(stdin, "{line}").and_then(|_| stdin.flush());
+        wrote.map_err(|e| self.gone(format!("write to its stdin: {e}")))
+    }
+
     /// Whether it is still running.
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

@@ -95,8 +95,10 @@ pub async fn handle(p: Arc<Proxy>, req: http::Request<Incoming>) -> http::Respon
         .dead
         .load(std::sync::atomic::Ordering::SeqCst)
     {
-        let why = format!("upstream `{}` was killed by an injected fault", id.callee);
-        return injected(&p, &id, Code::Unavailable, &why, &prog);
+        // A killed service is a crashed host: its callers hear nothing and
+        // give up at their deadline (at once, `UNAVAILABLE`, without one).
+        let what = format!("request to the killed upstream `{}`", id.callee);
+        return lost(&p, &id, deadline(req.headers()), &what, &prog).await;
     }
     let caller_deadline = deadline(req.headers());
     let (parts, body) = req.into_parts();
@@ -468,8 +470,11 @@ async fn lost(
     let why = format!("{what} dropped by an injected fault");
     match deadline {
         Some(d) => {
+            // Recorded now: a caller that enforces its own deadline gives
+            // up (and resets the call) before this answer reaches it.
+            let resp = injected(p, id, Code::DeadlineExceeded, &why, prog);
             tokio::time::sleep(d).await;
-            injected(p, id, Code::DeadlineExceeded, &why, prog)
+            resp
         }
         None => injected(p, id, Code::Unavailable, &why, prog),
     }

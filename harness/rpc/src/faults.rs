@@ -19,7 +19,8 @@
 //! `UNAVAILABLE`), `delay` (`ms` before forwarding), `error` (the caller
 //! gets status `code` with `message`, nothing forwarded), `kill` (the
 //! callee's process, given by `--pid CALLEE=PID`, is killed with `SIGKILL`
-//! before the call; this and every later call to it get `UNAVAILABLE`).
+//! before the call; this and every later call to it are lost, as calls to
+//! a crashed host: answered at the caller's deadline, below).
 //! The first matching fault applies.
 //!
 //! A dropped request or response is answered when the caller would give

@@ -1,6 +1,9 @@
 //! A client library for the frontend's API: one call per method, each
 //! bounded by the timing's timeout (a call that gets no answer in time is
-//! `DEADLINE_EXCEEDED`), each tagged with the caller's [`CallCtx`].
+//! `DEADLINE_EXCEEDED`), each tagged with the caller's [`CallCtx`]. A client
+//! of a real frontend ([`ForumClient::connect`]) also says on the wire who
+//! calls (`ldfi-caller`: the `client` it acts for) and how long it waits
+//! (`grpc-timeout`), for a proxy in between (see [`crate::caller`]).
 
 use crate::chan::{Chan, Timing};
 use crate::observe::CallCtx;
@@ -14,6 +17,8 @@ use tonic::{Response, Status};
 pub struct ForumClient {
     inner: FrontendClient<Chan>,
     timing: Timing,
+    /// Whether calls carry `ldfi-caller` and `grpc-timeout` (real processes).
+    stamp: bool,
 }
 
 impl ForumClient {
@@ -22,12 +27,32 @@ impl ForumClient {
         ForumClient {
             inner: FrontendClient::new(chan),
             timing,
+            stamp: false,
         }
     }
 
     /// A client of the frontend at `addr` (`host:port`) over TCP.
     pub fn connect(addr: &str) -> Result<Self, String> {
-        Ok(ForumClient::new(crate::chan::tcp(addr)?, Timing::REAL))
+        ForumClient::connect_with(addr, Timing::REAL)
+    }
+
+    /// A client of the frontend at `addr` over TCP that waits `timing`.
+    pub fn connect_with(addr: &str, timing: Timing) -> Result<Self, String> {
+        let mut c = ForumClient::new(crate::chan::tcp(addr)?, timing);
+        c.stamp = true;
+        Ok(c)
+    }
+
+    /// `req` as `client` sends it: on a real process, with its name and
+    /// its deadline on the wire.
+    fn stamped<T>(&self, mut req: tonic::Request<T>, client: &str) -> tonic::Request<T> {
+        if self.stamp {
+            if let Ok(v) = client.parse() {
+                req.metadata_mut().insert(crate::caller::CALLER_HEADER, v);
+            }
+            req.set_timeout(self.timing.rpc_timeout);
+        }
+        req
     }
 
     async fn bounded<T>(
@@ -51,6 +76,7 @@ impl ForumClient {
             client: client.into(),
             credential: credential.into(),
         });
+        let req = self.stamped(req, client);
         let mut c = self.inner.clone();
         self.bounded(c.login(req)).await
     }
@@ -68,6 +94,7 @@ impl ForumClient {
             topic: topic.into(),
             text: text.into(),
         });
+        let req = self.stamped(req, client);
         let mut c = self.inner.clone();
         self.bounded(c.post(req)).await
     }
@@ -85,6 +112,7 @@ impl ForumClient {
             topic: topic.into(),
             text: text.into(),
         });
+        let req = self.stamped(req, client);
         let mut c = self.inner.clone();
         self.bounded(c.edit(req)).await
     }
@@ -100,6 +128,7 @@ impl ForumClient {
             client: client.into(),
             topic: topic.into(),
         });
+        let req = self.stamped(req, client);
         let mut c = self.inner.clone();
         self.bounded(c.read(req)).await
     }

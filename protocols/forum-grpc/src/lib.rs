@@ -15,6 +15,9 @@
 //! - [`client`] — a client library for the frontend's API.
 //! - [`load`] — a load generator over the client library.
 //! - [`real`] — one service as a real process.
+//! - [`caller`] — a real caller's name and deadline on the wire.
+//! - [`realrun`] — a simulated schedule on the real services through the
+//!   enforcement proxy (`ldfi dataplane run` for this protocol).
 //! - [`event`] — gRPC messages as the enforcement checker's events (by
 //!   descriptor, so the generic proxy reads them the same way).
 //! - [`sim`] — the protocol `web-forum-grpc`: the services in turmoil, RPC
@@ -25,6 +28,7 @@
 //!   fault, then every pair) that the search is measured against.
 #![deny(missing_docs)]
 
+pub mod caller;
 pub mod chan;
 pub mod client;
 pub mod event;
@@ -33,6 +37,7 @@ pub mod identity;
 pub mod load;
 pub mod observe;
 pub mod real;
+pub mod realrun;
 pub mod services;
 pub mod sim;
 pub mod version;

@@ -1,12 +1,20 @@
 //! One service as a real process: tonic over TCP on an OS-assigned
 //! loopback port, announced with the dataplane's handshake
 //! (`ldfi-ready port=P`), exiting when stdin closes (its parent died).
+//!
+//! The frontend calls `auth` and `kv` as `frontend` (`ldfi-caller`) with
+//! its timeout as their deadline (`grpc-timeout`), see [`crate::caller`].
+//! With `upstreams_from_stdin` it announces its port first and then reads
+//! its upstreams from one stdin line (`auth=ADDR kv=ADDR`): a proxy in
+//! front of all three services can then be started after it, on an
+//! OS-assigned port, and told to the frontend.
 
 use crate::chan::{tcp, Timing};
 use crate::observe::NoObserver;
 use crate::services::{self, Service};
 use crate::version::Version;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What to serve.
 #[derive(Clone, Debug)]
@@ -19,6 +27,24 @@ pub struct ServeConfig {
     pub upstream_auth: Option<String>,
     /// The `kv` to call (the frontend only).
     pub upstream_kv: Option<String>,
+    /// How long the frontend waits for one call to `auth` or `kv`.
+    pub rpc_timeout: Duration,
+    /// The frontend reads its upstreams from stdin after its handshake.
+    pub upstreams_from_stdin: bool,
+}
+
+impl ServeConfig {
+    /// `service` of `version`, no upstreams, the real timing.
+    pub fn new(service: Service, version: Version) -> ServeConfig {
+        ServeConfig {
+            service,
+            version,
+            upstream_auth: None,
+            upstream_kv: None,
+            rpc_timeout: Timing::REAL.rpc_timeout,
+            upstreams_from_stdin: false,
+        }
+    }
 }
 
 /// Errors of [`serve`]: bad configuration (exit 2) or a failure to serve.
@@ -39,18 +65,23 @@ pub fn routes(cfg: &ServeConfig) -> Result<tonic::service::Routes, ServeError> {
         Service::Auth => services::routes_auth(services::AuthSvc),
         Service::Kv => services::routes_kv(services::KvSvc::new(obs)),
         Service::Frontend => {
+            let timing = Timing {
+                rpc_timeout: cfg.rpc_timeout,
+            };
             let need = |v: &Option<String>, flag: &str| {
                 let addr = v.as_deref().ok_or_else(|| {
                     ServeError::Config(format!("{flag} ADDR is required for --service frontend"))
                 })?;
-                tcp(addr).map_err(|e| ServeError::Config(format!("{flag}: {e}")))
+                let chan = tcp(addr).map_err(|e| ServeError::Config(format!("{flag}: {e}")))?;
+                crate::caller::stamped(chan, Service::Frontend.name(), timing.rpc_timeout)
+                    .map_err(ServeError::Config)
             };
             let auth = need(&cfg.upstream_auth, "--upstream-auth")?;
             let kv = need(&cfg.upstream_kv, "--upstream-kv")?;
             services::routes_frontend(services::FrontendSvc::new(
                 cfg.version,
                 obs,
-                Timing::REAL,
+                timing,
                 auth,
                 kv,
             ))
@@ -58,20 +89,63 @@ pub fn routes(cfg: &ServeConfig) -> Result<tonic::service::Routes, ServeError> {
     })
 }
 
+/// `cfg` with the upstreams of `line` (`auth=ADDR kv=ADDR`).
+fn with_upstreams(cfg: &ServeConfig, line: &str) -> Result<ServeConfig, ServeError> {
+    let mut out = cfg.clone();
+    for field in line.split_whitespace() {
+        match field.split_once('=') {
+            Some(("auth", a)) => out.upstream_auth = Some(a.to_string()),
+            Some(("kv", a)) => out.upstream_kv = Some(a.to_string()),
+            _ => {
+                return Err(ServeError::Config(format!(
+                    "--upstreams-from-stdin: `{field}` is not auth=ADDR or kv=ADDR"
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Serves `cfg` until stdin closes; prints `ldfi-ready port=P` once it
 /// accepts connections.
 pub fn serve(cfg: &ServeConfig) -> Result<(), ServeError> {
+    if cfg.upstreams_from_stdin
+        && (cfg.service != Service::Frontend
+            || cfg.upstream_auth.is_some()
+            || cfg.upstream_kv.is_some())
+    {
+        return Err(ServeError::Config(
+            "--upstreams-from-stdin: for --service frontend, without --upstream-auth/--upstream-kv"
+                .into(),
+        ));
+    }
     ldfi_dataplane::child::ignore_sigpipe();
     let rt = ldfi_dataplane::node::runtime().map_err(|e| ServeError::Serve(e.to_string()))?;
     // The channels connect lazily but need the runtime to exist.
     let _guard = rt.enter();
-    let routes = routes(cfg)?;
+    // Bad flags are found before anything listens.
+    let early = if cfg.upstreams_from_stdin {
+        None
+    } else {
+        Some(routes(cfg)?)
+    };
     let (port, incoming) = ldfi_dataplane::node::listen(&rt, cfg.service.name())
         .map_err(|e| ServeError::Serve(e.to_string()))?;
+    ldfi_dataplane::child::announce(&[("port", port.to_string())]);
+    let routes = match early {
+        Some(r) => r,
+        None => {
+            let mut line = String::new();
+            // Stdin closed first: the parent is gone.
+            if std::io::stdin().read_line(&mut line).unwrap_or(0) == 0 {
+                return Ok(());
+            }
+            routes(&with_upstreams(cfg, &line)?)?
+        }
+    };
     let server = tonic::transport::Server::builder()
         .add_routes(routes)
         .serve_with_incoming(incoming);
-    ldfi_dataplane::child::announce(&[("port", port.to_string())]);
     // Exits the process when stdin closes.
     ldfi_dataplane::child::exit_with_parent();
     rt.block_on(server)

@@ -310,19 +310,13 @@ fn the_same_services_serve_over_real_tcp() {
         .enable_all()
         .build()
         .expect("runtime");
-    let plain = |service| ServeConfig {
-        service,
-        version: Version::Correct,
-        upstream_auth: None,
-        upstream_kv: None,
-    };
+    let plain = |service| ServeConfig::new(service, Version::Correct);
     let auth = serve_tcp(&rt, &plain(Service::Auth));
     let kv = serve_tcp(&rt, &plain(Service::Kv));
     let frontend = |version| ServeConfig {
-        service: Service::Frontend,
-        version,
         upstream_auth: Some(auth.clone()),
         upstream_kv: Some(kv.clone()),
+        ..ServeConfig::new(Service::Frontend, version)
     };
     let load = LoadConfig {
         clients: 4,
