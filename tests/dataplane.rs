@@ -717,7 +717,7 @@ fn a_kth_envelope_omission_free_running_drops_exactly_that_envelope() {
         "--schedule",
         faults.to_str().expect("utf-8"),
         "--tick-ms",
-        "60",
+        "100",
         "--capture",
         rec.to_str().expect("utf-8"),
     ];
@@ -725,7 +725,11 @@ fn a_kth_envelope_omission_free_running_drops_exactly_that_envelope() {
     with_json.push("--json");
     let out = ldfi(&with_json);
     let j = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{j}");
+    // b logs from #0 or #2 — unless, on a machine too loaded for the
+    // pace, they reached it after its last tick (then a tick overran).
+    if j["overruns"] == 0 {
+        assert_eq!(out.status.code(), Some(0), "{j}");
+    }
     let id = &j["identity"];
     assert_eq!(id["source"], "identity");
     assert_eq!(id["messages"][0]["matched"], true, "{id}");
