@@ -262,3 +262,115 @@ pub fn counters(prometheus: &str) -> BTreeMap<(String, String, String), u64> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::RpcFaultKind;
+
+    fn call(seq: u64, caller: &str, callee: &str, method: &str, status: u32, msg: &str) -> Call {
+        Call {
+            seq,
+            caller: caller.into(),
+            callee: callee.into(),
+            method: method.into(),
+            request: vec![serde_json::json!({"client": "c1", "key": "general/1"})],
+            response: vec![serde_json::json!({"client": "c1", "ok": true})],
+            status,
+            message: msg.into(),
+            start_us: seq * 10_000,
+        }
+    }
+
+    #[test]
+    fn faults_are_matched_by_identity_and_unmatched_ones_said() {
+        let calls = calls(&[
+            r#"{"type":"header","capture":1}"#.to_string(),
+            serde_json::json!({"type":"call","seq":1,"caller":"frontend","callee":"auth","method":"Authenticate",
+                "status":4,"message":"request dropped by an injected fault","start_us":20}).to_string(),
+            serde_json::json!({"type":"call","seq":0,"caller":"c1","callee":"frontend","method":"Login",
+                "status":0,"start_us":10}).to_string(),
+        ]
+        .join("\n"));
+        assert_eq!(calls[0].method, "Login", "in arrival order");
+        let fault = |k, kind| RpcFault {
+            caller: "frontend".into(),
+            callee: "auth".into(),
+            method: "Authenticate".into(),
+            k,
+            kind,
+        };
+        let rpc = RpcSchedule {
+            calls: vec![
+                fault(1, RpcFaultKind::DropRequest),
+                fault(2, RpcFaultKind::DropResponse),
+            ],
+            kills: vec![],
+        };
+        let a = call_faults(&rpc, &calls);
+        assert!(a[0].applied, "{a:?}");
+        assert!(!a[1].applied);
+        assert_eq!(a[1].what, "never matched: only 1 such call(s)");
+        assert_eq!(
+            kill_tick(&calls, "auth", 0, Duration::from_millis(50)),
+            Some(1)
+        );
+        assert_eq!(kill_tick(&calls, "kv", 0, Duration::from_millis(50)), None);
+    }
+
+    #[test]
+    fn the_end_state_and_the_verdict_are_the_simulations() {
+        let nodes: Vec<String> = ["frontend", "auth", "kv", "c1", "c2"]
+            .map(String::from)
+            .into();
+        let acked = Answer {
+            input: 1,
+            client: "c1".into(),
+            method: "Post".into(),
+            at: 2,
+            sent: true,
+            answered: Some(3),
+            status: 0,
+            message: String::new(),
+            ok: Some(true),
+            key: Some("general/1".into()),
+            after_crash: false,
+        };
+        // Acknowledged but never stored: posts-stored is violated.
+        let end = end_state(&nodes, std::slice::from_ref(&acked), &[], &[]);
+        let v = verdict(&end, &[], Checks::All);
+        assert_eq!(ldfi_harness::check::check(&invariants(), &end).verdict, v);
+        assert!(v.is_violated(), "{v}");
+        // Stored (its answer dropped: kv acted), and a spec record: the rule.
+        let insert = call(
+            2,
+            "frontend",
+            "kv",
+            "Insert",
+            4,
+            "response dropped by an injected fault",
+        );
+        let end = end_state(&nodes, &[acked], &[insert], &[("auth".into(), 1)]);
+        assert!(end.crashed("auth"));
+        assert_eq!(verdict(&end, &[], Checks::All), Verdict::Good);
+        let rec = serde_json::json!({"action": "flagged", "rule": "I2_only_authenticated_clients_post",
+            "caller": "frontend", "callee": "kv", "method": "Insert", "witness": [2], "why": "w"});
+        let plain = serde_json::json!({"action": "refused", "rule": "not-grpc", "witness": null});
+        let v = verdict(&end, &[plain.clone(), rec.clone()], Checks::All);
+        assert!(
+            matches!(&v, Verdict::Violated { invariant, .. } if invariant == "I2_only_authenticated_clients_post"),
+            "{v}"
+        );
+        assert_eq!(verdict(&end, &[rec], Checks::Invariants), Verdict::Good);
+        let by = by_rule(&[plain]);
+        assert_eq!(by[&("refused".to_string(), "not-grpc".to_string())], 1);
+    }
+
+    #[test]
+    fn proxy_counters_by_callee_method_and_outcome() {
+        let text = "# HELP x\nldfi_proxy_calls_total{proxy=\"forum\",callee=\"kv\",method=\"Insert\",outcome=\"refused\"} 2\nother 1\n";
+        let c = counters(text);
+        assert_eq!(c[&("kv".into(), "Insert".into(), "refused".into())], 2);
+        assert_eq!(c.len(), 1);
+    }
+}
