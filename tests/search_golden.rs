@@ -362,3 +362,54 @@ fn history_records_every_execution_with_its_phase_and_lineage() {
     assert_eq!(minimize.count() as u64, r.minimize_executions);
     assert_eq!(r.history.len() as u64, r.executions);
 }
+
+#[test]
+fn a_fault_count_bound_certifies_below_the_smallest_counterexample() {
+    // retry-deliv's smallest counterexamples have two faults (lose the
+    // first copy to c, then crash a): at most one fault is certified, by
+    // ldfi and by exhaustive search alike; at most two finds one of size 2.
+    for (k, strategy, verdict, code) in [
+        ("1", "ldfi", "certified", 0),
+        ("1", "exhaustive", "certified", 0),
+        ("2", "ldfi", "counterexample", 1),
+        ("2", "exhaustive", "counterexample", 1),
+    ] {
+        let o = ldfi(&[
+            "search",
+            "--protocol",
+            "retry-deliv",
+            "--strategy",
+            strategy,
+            "--max-faults",
+            k,
+            "--no-save",
+            "--json",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{strategy} K={k}: {}",
+            stderr(&o)
+        );
+        let j = json(&o);
+        assert_eq!(j["verdict"], verdict, "{strategy} K={k}");
+        assert_eq!(j["max_faults"], k.parse::<u64>().expect("number"));
+        if code == 1 {
+            let faults = j["counterexample"]["faults"].as_array().expect("faults");
+            assert_eq!(faults.len(), 2, "{j}");
+        }
+    }
+    // 1 + 6 omissions + 12 crashes: what exhaustive runs at K=1.
+    let j = json(&ldfi(&[
+        "search",
+        "--protocol",
+        "retry-deliv",
+        "--strategy",
+        "exhaustive",
+        "--max-faults",
+        "1",
+        "--json",
+    ]));
+    assert_eq!(j["candidate_sets"], 19.0);
+    assert_eq!(j["executions"], 19);
+}

@@ -235,6 +235,23 @@ impl FaultSpace {
         omit * crash
     }
 
+    /// How many of [`FaultSpace::candidate_sets`] have at most `max` faults
+    /// (omissions and crashes together): the space a search bounded by a
+    /// fault count (`--max-faults`) covers.
+    pub fn candidate_sets_at_most(&self, max: usize) -> f64 {
+        let omissions = self.omissions().len() as u64;
+        let nodes = self.faulty_nodes().count() as u64;
+        let mut total = 0f64;
+        for c in 0..=(self.crashes as u64).min(nodes).min(max as u64) {
+            let crash = binomial(nodes, c) * (self.eot as f64).powf(c as f64);
+            let omit: f64 = (0..=(max as u64 - c).min(omissions))
+                .map(|o| binomial(omissions, o))
+                .sum();
+            total += crash * omit;
+        }
+        total
+    }
+
     /// The size of the exhaustive space as Molly reports it:
     /// `C(N,c) · (2^(N−1))^(EFF·(N−c)) · (Σ_{t=1}^{EOT+1} 2^((N−1)·min(EFF,t−1)))^c`,
     /// as a float (it overflows integers quickly).
@@ -288,6 +305,19 @@ mod tests {
         assert!(close(space(5, 3, 0).combinations(), 2.62e5));
         assert!(close(space(11, 10, 1).combinations(), 8.07e18));
         assert!(close(space(8, 7, 1).combinations(), 3.08e13));
+    }
+
+    #[test]
+    fn capped_count_sums_the_sizes_up_to_the_cap() {
+        // 3 nodes, EFF 2: 6 omissions (tick 1); 1 crash of 3 nodes × 4 ticks.
+        let s = space(4, 2, 1);
+        assert_eq!(s.candidate_sets_at_most(0), 1.0);
+        // 6 single omissions + 12 single crashes.
+        assert_eq!(s.candidate_sets_at_most(1), 1.0 + 6.0 + 12.0);
+        // pairs: C(6,2) omissions + 6 × 12 omission-and-crash.
+        assert_eq!(s.candidate_sets_at_most(2), 19.0 + 15.0 + 72.0);
+        // A cap above every set's size counts the whole space.
+        assert_eq!(s.candidate_sets_at_most(100), s.candidate_sets());
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub struct Solver {
     min_size: usize,
     /// Set once no solution can exist any more.
     done: bool,
+    /// No answer has more faults than this ([`Solver::limit_size`]).
+    max_size: Option<usize>,
     graphs: usize,
     returned: usize,
     /// Goals by name, each with its selector: a goal is met when every
@@ -88,6 +90,7 @@ impl Solver {
             size_cutoff: FIRST_SIZE_CUTOFF,
             min_size: 0,
             done: false,
+            max_size: None,
             graphs: 0,
             returned: 0,
             goals: Vec::new(),
@@ -210,6 +213,10 @@ impl Solver {
         let mut upper: Option<(usize, Vec<bool>)> = None;
         let mut stepped = false;
         while !self.done {
+            if self.max_size.is_some_and(|max| self.min_size > max) {
+                self.done = true;
+                break;
+            }
             if let Some((m, _)) = &upper {
                 if self.min_size >= *m {
                     let (_, values) = upper.take().expect("checked above");
@@ -317,6 +324,18 @@ impl Solver {
     /// The literals of `set`'s faults, or `None` if one is no candidate.
     fn lits_of(&self, set: &FaultSet) -> Option<Vec<Lit>> {
         set.faults().iter().map(|f| self.vars.lit_of(f)).collect()
+    }
+
+    /// Answers no fault set of more than `max` faults: once every smaller
+    /// one is used up, the solver is exhausted. Answers still come smallest
+    /// first, so a search that stops here has tried (or ruled out with its
+    /// graphs) every set of at most `max` faults — the bound of a
+    /// certificate like "no `max` faults break it".
+    pub fn limit_size(&mut self, max: usize) {
+        self.max_size = Some(max);
+        if self.min_size > max {
+            self.done = true;
+        }
     }
 
     /// True if `fault` is a candidate: the solver may choose it.

@@ -6,7 +6,7 @@ use crate::cli::corpus::save;
 use crate::cli::replay::invariant;
 use ldfi_harness::diagram::spacetime;
 use ldfi_harness::search::{
-    search_until, Conclusion, Counterexample, SearchConfig, SearchReport, Strategy,
+    search_limited, Conclusion, Counterexample, SearchConfig, SearchLimits, SearchReport, Strategy,
 };
 use ldfi_harness::{Checks, CrashMode, LineageMode, Params};
 use serde_json::json;
@@ -46,6 +46,13 @@ pub struct Args {
     /// default 100000, which also bounds the memory the search takes).
     #[arg(long, allow_negative_numbers = true)]
     max_runs: Option<u64>,
+    /// At most this many faults (omissions and crashes together) in one
+    /// fault set, on top of --eff and --crashes: a certificate then says
+    /// no set of at most K faults breaks an invariant (what a Filibuster-
+    /// or Jepsen-style "any K faults" campaign covers), which is usually
+    /// far fewer executions than every subset before EFF.
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
+    max_faults: Option<usize>,
     /// Seed of the runs and of the random strategy.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
@@ -216,20 +223,29 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         inputs: captured.map(|c| std::sync::Arc::new(c.as_recorded())),
         ..SearchConfig::new(&version, &workload, params)
     };
+    let limits = SearchLimits::default().with_max_faults(args.max_faults);
     if let (Some(path), Some(_)) = (&args.workload_file, &cfg.inputs) {
         p.wire(&cfg.run_config(Default::default()))
             .map_err(|e| CliError::Input(format!("--workload-file {}: {e}", path.display())))?;
     }
     super::interrupt::install();
     if args.all_versions {
-        return super::versions::run(p, &cfg, &args.corpus, args.no_save, args.json, args.verbose);
+        return super::versions::run(
+            p,
+            &cfg,
+            limits,
+            &args.corpus,
+            args.no_save,
+            args.json,
+            args.verbose,
+        );
     }
     if let Some(dir) = &args.report {
         ldfi_report::check_dir(dir).map_err(|e| CliError::Input(e.to_string()))?;
     }
     let start = wall_now();
     let mut saver = Saver::new(&info.name, &cfg.version, &args.corpus, args.no_save);
-    let report = run_with_progress(p, &cfg, args.verbose, &mut saver)?;
+    let report = run_with_progress(p, &cfg, limits, args.verbose, &mut saver)?;
     let elapsed = start.elapsed();
     let saved = saver.finish(&report)?;
     if report.conclusion == Conclusion::FaultFreeViolation {
@@ -428,6 +444,7 @@ impl Saver {
 pub fn run_with_progress(
     p: &dyn ldfi_harness::registry::DynProtocol,
     cfg: &SearchConfig,
+    limits: SearchLimits,
     verbose: bool,
     saver: &mut Saver,
 ) -> Result<SearchReport, CliError> {
@@ -446,7 +463,13 @@ pub fn run_with_progress(
         }
         bar.update(pr);
     };
-    let report = search_until(p, cfg, &mut progress, &super::interrupt::INTERRUPTED);
+    let report = search_limited(
+        p,
+        cfg,
+        limits,
+        &mut progress,
+        &super::interrupt::INTERRUPTED,
+    );
     bar.finish();
     Ok(report?)
 }
@@ -483,6 +506,7 @@ fn to_json(
         "version": cfg.version,
         "workload": cfg.workload,
         "params": {"eot": cfg.params.eot, "eff": cfg.params.eff, "crashes": cfg.params.crashes},
+        "max_faults": r.max_faults,
         "strategy": cfg.strategy.name(),
         "seed": cfg.seed,
         "verdict": r.conclusion.word(),
@@ -516,13 +540,17 @@ fn print_summary(
     saved: &[Option<PathBuf>],
 ) {
     println!(
-        "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {} ({}), seed {}",
+        "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {} ({}){}, seed {}",
         cfg.version,
         super::shared::workload_text(&cfg.workload, cfg.inputs.as_ref()),
         cfg.params.eot,
         cfg.params.eff,
         cfg.params.crashes,
         cfg.crash.name(),
+        r.max_faults.map_or(String::new(), |_| format!(
+            ",{}",
+            of_size(r).trim_start_matches(" of")
+        )),
         cfg.seed
     );
     println!("strategy      {}", cfg.strategy.name());
@@ -598,27 +626,45 @@ fn big(x: f64) -> String {
     }
 }
 
+/// " of at most K faults" when the search was bounded so, else nothing.
+fn of_size(r: &SearchReport) -> String {
+    match r.max_faults {
+        Some(1) => " of at most 1 fault".into(),
+        Some(k) => format!(" of at most {k} faults"),
+        None => String::new(),
+    }
+}
+
 /// What the verdict rests on, in words.
 fn print_assurance(cfg: &SearchConfig, r: &SearchReport) {
     use ldfi_harness::search::Assurance;
     let line = |s: &str| println!("              {s}");
     match (r.conclusion, r.assurance) {
         (Conclusion::Certified, Assurance::Confirmed) => {
-            line("no fault set within these bounds breaks an invariant: certified on the");
+            line(&format!(
+                "no fault set{} within these bounds breaks an invariant: certified on the",
+                of_size(r)
+            ));
             line(&format!(
                 "protocol's declared lineage, then confirmed on happens-before lineage ({} of the executions)",
                 r.confirm_executions
             ));
         }
         (Conclusion::Certified, Assurance::HappensBefore) => {
-            line("no fault set within these bounds breaks an invariant (happens-before lineage:");
+            line(&format!(
+                "no fault set{} within these bounds breaks an invariant (happens-before lineage:",
+                of_size(r)
+            ));
             line("no assumption about the protocol)");
         }
         (Conclusion::Certified, Assurance::Declared) => {
             line("certified on the protocol's declared lineage only (--trust-declarations): it holds");
             line("if every `because` and `guard` declaration is right; not confirmed");
         }
-        (Conclusion::Certified, _) => line("every fault set of the space was run; none violated"),
+        (Conclusion::Certified, _) => line(&format!(
+            "every fault set{} of the space was run; none violated",
+            of_size(r)
+        )),
         (Conclusion::Unconfirmed, _) => {
             line("NOT certified: declared lineage found no counterexample, but the happens-before");
             line(&format!(

@@ -5,7 +5,7 @@
 use super::search::{counterexample_json, run_with_progress, Saver};
 use super::shared::{print_json, wall_now, CliError};
 use ldfi_harness::registry::DynProtocol;
-use ldfi_harness::search::{Conclusion, SearchConfig};
+use ldfi_harness::search::{Conclusion, SearchConfig, SearchLimits};
 use ldfi_harness::{RunConfig, Verdict};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -14,6 +14,7 @@ use std::process::ExitCode;
 pub fn run(
     p: &dyn DynProtocol,
     base: &SearchConfig,
+    limits: SearchLimits,
     corpus: &Option<PathBuf>,
     no_save: bool,
     as_json: bool,
@@ -29,7 +30,7 @@ pub fn run(
         };
         let start = wall_now();
         let mut saver = Saver::new(&info.name, version, corpus, no_save);
-        let report = run_with_progress(p, &cfg, verbose, &mut saver)?;
+        let report = run_with_progress(p, &cfg, limits, verbose, &mut saver)?;
         let ms = start.elapsed().as_secs_f64() * 1e3;
         let saved = saver.finish(&report)?;
         let first = report

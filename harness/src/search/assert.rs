@@ -4,7 +4,10 @@
 //! [`Search`](super::Search) is the builder over these.
 
 use super::reproduce::{default_schedule_dir, replay_command_with, Reproduce};
-use super::{search, Assurance, Conclusion, Counterexample, Progress, SearchConfig, SearchReport};
+use super::{
+    search_limited, Assurance, Conclusion, Counterexample, Progress, SearchConfig, SearchLimits,
+    SearchReport,
+};
 use crate::registry::DynProtocol;
 use std::fmt::Write;
 
@@ -23,6 +26,7 @@ pub fn assert_certified(p: &dyn DynProtocol, cfg: &SearchConfig) -> SearchReport
         Expected::Certified,
         p,
         cfg,
+        SearchLimits::default(),
         &Reproduce::default(),
         &mut |_| {},
     )
@@ -38,6 +42,7 @@ pub fn assert_counterexample(p: &dyn DynProtocol, cfg: &SearchConfig) -> SearchR
         Expected::Counterexample,
         p,
         cfg,
+        SearchLimits::default(),
         &Reproduce::default(),
         &mut |_| {},
     )
@@ -57,10 +62,12 @@ pub(super) fn expect(
     want: Expected,
     p: &dyn DynProtocol,
     cfg: &SearchConfig,
+    limits: SearchLimits,
     how: &Reproduce,
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> SearchReport {
-    let r = search(p, cfg, progress)
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let r = search_limited(p, cfg, limits, progress, &never)
         .unwrap_or_else(|e| panic!("{}: the search could not run: {e}", p.info().name));
     let passed = match want {
         Expected::Certified => {

@@ -2,7 +2,7 @@
 
 use super::assert::{expect, Expected};
 use super::reproduce::Reproduce;
-use super::{search, Progress, SearchConfig, SearchReport, Strategy};
+use super::{search_limited, Progress, SearchConfig, SearchLimits, SearchReport, Strategy};
 use crate::error::RunError;
 use crate::model::Params;
 use crate::registry::DynProtocol;
@@ -38,6 +38,7 @@ use std::path::PathBuf;
 pub struct Search<'p> {
     p: &'p dyn DynProtocol,
     cfg: SearchConfig,
+    limits: SearchLimits,
     reproduce: Reproduce,
     progress: Box<dyn FnMut(&Progress<'_>) + 'p>,
 }
@@ -50,6 +51,7 @@ impl<'p> Search<'p> {
         Search {
             p,
             cfg,
+            limits: SearchLimits::default(),
             reproduce: Reproduce::default(),
             progress: Box::new(|_| {}),
         }
@@ -89,6 +91,14 @@ impl<'p> Search<'p> {
     /// Stops after this many executions (then neither verdict holds).
     pub fn max_runs(mut self, n: u64) -> Self {
         self.cfg.max_runs = Some(n);
+        self
+    }
+
+    /// At most `n` faults (omissions and crashes together) per fault set:
+    /// the certificate covers every set of at most `n` faults within the
+    /// bounds ([`SearchLimits::max_faults`]).
+    pub fn max_faults(mut self, n: usize) -> Self {
+        self.limits = self.limits.with_max_faults(Some(n));
         self
     }
 
@@ -153,7 +163,8 @@ impl<'p> Search<'p> {
     /// # Errors
     /// A version, workload or bound the protocol does not have.
     pub fn run(mut self) -> Result<SearchReport, RunError> {
-        search(self.p, &self.cfg, &mut *self.progress)
+        let never = std::sync::atomic::AtomicBool::new(false);
+        search_limited(self.p, &self.cfg, self.limits, &mut *self.progress, &never)
     }
 
     /// Runs the search and panics unless it certifies (confirmed on
@@ -168,6 +179,7 @@ impl<'p> Search<'p> {
             Expected::Certified,
             self.p,
             &self.cfg,
+            self.limits,
             &self.reproduce,
             &mut *self.progress,
         )
@@ -183,6 +195,7 @@ impl<'p> Search<'p> {
             Expected::Counterexample,
             self.p,
             &self.cfg,
+            self.limits,
             &self.reproduce,
             &mut *self.progress,
         )

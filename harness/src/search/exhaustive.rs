@@ -6,18 +6,25 @@ use crate::error::RunError;
 use ldfi_lineage::{Fault, FaultSet, FaultSpace};
 
 pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunError> {
-    let candidates = space.candidate_sets();
+    let candidates = match s.limits.max_faults {
+        Some(max) => space.candidate_sets_at_most(max),
+        None => space.candidate_sets(),
+    };
     if candidates > s.cfg.exhaustive_limit {
         return Err(RunError::Params(format!(
             "--strategy exhaustive: {candidates:.3e} candidate fault sets to run (Molly's count of the \
-             space: {:.3e}), above the limit of {:.0e}; use --strategy ldfi, or smaller --eot/--eff/--crashes",
+             space: {:.3e}), above the limit of {:.0e}; use --strategy ldfi, or smaller --eot/--eff/--crashes/--max-faults",
             space.combinations(),
             s.cfg.exhaustive_limit
         )));
     }
     let mut items = space.omissions();
     items.extend(space.crash_faults());
-    for size in 0..=items.len() {
+    let largest = s
+        .limits
+        .max_faults
+        .map_or(items.len(), |m| m.min(items.len()));
+    for size in 0..=largest {
         let mut chosen = Vec::new();
         if !each_of_size(s, space, &items, 0, size, &mut chosen)? {
             return Ok(());

@@ -53,7 +53,7 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
         happens_before,
     };
     let mut learned: Vec<Learned> = Vec::new();
-    let mut solver = Solver::new(space);
+    let mut solver = solver_for(s, space);
     let ended = phase(s, &mut solver, &opts, &mut learned, &BTreeMap::new())?;
     // Stopped, or counterexamples found (all wanted): no certificate to confirm.
     if matches!(ended, Ended::Stopped) || !s.report.counterexamples.is_empty() {
@@ -89,7 +89,7 @@ fn confirm(s: &mut Session<'_>, space: &FaultSpace, learned: Vec<Learned>) -> Re
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
-    let mut solver = Solver::new(space);
+    let mut solver = solver_for(s, space);
     let mut ignored = Vec::new();
     s.phase = Phase::Confirm;
     let ended = phase(s, &mut solver, &opts, &mut ignored, &known)?;
@@ -112,6 +112,15 @@ fn confirm(s: &mut Session<'_>, space: &FaultSpace, learned: Vec<Learned>) -> Re
         }
     }
     Ok(())
+}
+
+/// A solver over `space`, bounded by the search's `max_faults`.
+fn solver_for(s: &Session<'_>, space: &FaultSpace) -> Solver {
+    let mut solver = Solver::new(space);
+    if let Some(max) = s.limits.max_faults {
+        solver.limit_size(max);
+    }
+    solver
 }
 
 /// One search to its end on lineage `opts`; `known` runs are not executed

@@ -256,8 +256,11 @@ pub struct SearchReport {
     pub combinations: f64,
     /// Fault sets the space really holds: subsets of the omissions before
     /// EFF between distinct faulty nodes, with at most `crashes` crashes,
-    /// one per node — what the exhaustive strategy runs.
+    /// one per node — what the exhaustive strategy runs (only those of at
+    /// most `max_faults` faults when that is set).
     pub candidate_sets: f64,
+    /// The search's [`SearchLimits::max_faults`]: what a certificate covers.
+    pub max_faults: Option<usize>,
     /// Runs whose invariants were all vacuous.
     pub vacuous_runs: u64,
     /// What "no counterexample" rests on.
@@ -365,18 +368,55 @@ pub fn search_until(
     progress: &mut dyn FnMut(&Progress<'_>),
     stop: &AtomicBool,
 ) -> Result<SearchReport, RunError> {
+    search_limited(p, cfg, SearchLimits::default(), progress, stop)
+}
+
+/// Bounds of a search on top of a [`SearchConfig`]'s. Kept apart from it
+/// so that code building a `SearchConfig` field by field keeps compiling
+/// as bounds are added; build one with its methods.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SearchLimits {
+    /// At most this many faults (omissions and crashes together) in one
+    /// fault set, on top of EFF and the crash budget: a certificate then
+    /// says "no fault set of at most this many faults breaks it", and
+    /// every strategy honours it. `None`: no such bound.
+    pub max_faults: Option<usize>,
+}
+
+impl SearchLimits {
+    /// These limits with at most `k` faults per fault set (`None`: any).
+    pub fn with_max_faults(mut self, k: Option<usize>) -> Self {
+        self.max_faults = k;
+        self
+    }
+}
+
+/// [`search_until`] within `limits` as well as `cfg`'s bounds.
+pub fn search_limited(
+    p: &dyn DynProtocol,
+    cfg: &SearchConfig,
+    limits: SearchLimits,
+    progress: &mut dyn FnMut(&Progress<'_>),
+    stop: &AtomicBool,
+) -> Result<SearchReport, RunError> {
     let info = p.info();
     let space = fault_space(&info, &cfg.params);
     let mut s = Session {
         p,
         cfg,
+        limits,
         progress,
         report: SearchReport {
             conclusion: Conclusion::Certified,
             executions: 0,
             counterexamples: Vec::new(),
             combinations: space.combinations(),
-            candidate_sets: space.candidate_sets(),
+            max_faults: limits.max_faults,
+            candidate_sets: match limits.max_faults {
+                Some(max) => space.candidate_sets_at_most(max),
+                None => space.candidate_sets(),
+            },
             vacuous_runs: 0,
             assurance: Assurance::None,
             confirm_executions: 0,
@@ -421,6 +461,8 @@ pub fn search_until(
 pub(crate) struct Session<'a> {
     p: &'a dyn DynProtocol,
     cfg: &'a SearchConfig,
+    /// Bounds beyond `cfg`'s.
+    limits: SearchLimits,
     progress: &'a mut dyn FnMut(&Progress<'_>),
     report: SearchReport,
     /// Stop once this many executions were made (the run budget, lowered

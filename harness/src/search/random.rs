@@ -1,7 +1,9 @@
 //! The random strategy: the fault-free run, then fault sets drawn
 //! uniformly from the space (each omission with probability ½; `crashes`
 //! distinct nodes, each crashing at a uniform tick in `1..=EOT+1`, where
-//! `EOT+1` means it does not crash) — Molly's random baseline.
+//! `EOT+1` means it does not crash) — Molly's random baseline. With
+//! `max_faults`, a draw with more faults keeps a uniformly chosen subset
+//! of that many (so the draws are no longer uniform over the space).
 
 use super::{Conclusion, Session, Step};
 use crate::error::RunError;
@@ -29,6 +31,9 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
             Step::Stop | Step::Budget => return Ok(()),
         }
         faults = draw(&mut rng, space, &omissions, &nodes);
+        if let Some(max) = s.limits.max_faults {
+            faults = keep_at_most(&mut rng, faults, max);
+        }
     }
 }
 
@@ -53,4 +58,15 @@ pub(crate) fn draw(
         }
     }
     set.into_iter().collect()
+}
+
+/// `set`, or a uniformly chosen subset of `max` of its faults.
+fn keep_at_most(rng: &mut ChaCha8Rng, set: FaultSet, max: usize) -> FaultSet {
+    if set.len() <= max {
+        return set;
+    }
+    let mut all: Vec<Fault> = set.faults().to_vec();
+    all.shuffle(rng);
+    all.truncate(max);
+    all.into_iter().collect()
 }

@@ -426,3 +426,38 @@ fn a_new_goal_reopens_a_finished_search() {
         Some("{omit(a, b, 1)}".to_string())
     );
 }
+
+#[test]
+fn a_size_limit_ends_the_search_below_bigger_answers() {
+    // Two alternative messages: only the pair breaks the run.
+    let mut b = Builder::new(&["a", "b", "c"]);
+    let t = b.truth();
+    let m1 = b.msg("a", "b", 1, &[t]);
+    let m2 = b.msg("c", "b", 1, &[t]);
+    b.or(&[m1, m2]);
+    let g = b.build();
+    let mut capped = Solver::new(&space(3, 2, 0));
+    capped.limit_size(1);
+    assert_eq!(capped.next(), Some(FaultSet::new()));
+    capped.add_graph(&g);
+    assert_eq!(capped.next(), None, "the only answer has two faults");
+    assert!(capped.is_exhausted());
+    // The same constraints without the limit answer the pair.
+    let mut free = Solver::new(&space(3, 2, 0));
+    assert_eq!(free.next(), Some(FaultSet::new()));
+    free.add_graph(&g);
+    assert_eq!(
+        free.next(),
+        Some(set(&[omit("a", "b", 1), omit("c", "b", 1)]))
+    );
+    // Limit 2 allows it; limit 0 allows only the fault-free run.
+    let mut two = Solver::new(&space(3, 2, 0));
+    two.limit_size(2);
+    two.next();
+    two.add_graph(&g);
+    assert_eq!(two.next().map(|s| s.len()), Some(2));
+    let mut zero = Solver::new(&space(3, 2, 0));
+    zero.limit_size(0);
+    assert_eq!(zero.next(), Some(FaultSet::new()));
+    assert_eq!(zero.next(), None);
+}
