@@ -837,8 +837,16 @@ fn a_kth_envelope_omission_free_running_drops_exactly_that_envelope() {
 fn a_simulated_counterexample_by_channel_identity_gives_the_simulated_verdict_free_running() {
     let dir = temp_dir("dataplane-kth-cx");
     let cap = broadcast_capture(&dir, "retry-deliv", 1);
-    // omit(a, c, 1) and crash(a, 2): a->c #0 lost, a killed at 200 ms.
-    let cx = "scenarios/corpus/retry-deliv/v1/236b181db0f33184.json";
+    // omit(a, c, 1) and crash(a, 2): a->c #0 lost, a killed at 200 ms;
+    // and omit(b, a, 1), which addresses nothing (b sends nothing).
+    let cx = schedule(
+        &dir,
+        "cx.json",
+        r#"{"format":1,"protocol":"retry-deliv","version":"v1","params":{"eot":4,"eff":2,"crashes":1},
+            "faults":[{"omit":{"from":"a","to":"c","at":1}},{"crash":{"node":"a","at":2}},
+                      {"omit":{"from":"b","to":"a","at":1}}]}"#,
+    );
+    let cx = cx.to_str().expect("utf-8");
     let file = dir.join("cx-identity.json");
     let out = ldfi(&[
         "dataplane",
@@ -867,7 +875,8 @@ fn a_simulated_counterexample_by_channel_identity_gives_the_simulated_verdict_fr
         serde_json::json!({"node": "a", "at_ms": 200})
     );
     assert_eq!(id["timed"][0]["tick"], 2, "{id}");
-    assert_eq!(id["unmatched"], 0, "{id}");
+    assert_eq!(id["untranslated"][0]["fault"], "omit(b, a, 1)", "{id}");
+    assert_eq!(id["unmatched"], 1, "the omission of nothing is reported");
     assert_eq!(j["simulated"]["verdict"], "violated");
     if j["overruns"] == 0 {
         assert_eq!(out.status.code(), Some(1), "{j}");
