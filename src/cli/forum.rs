@@ -176,6 +176,16 @@ fn filibuster(
             .workload(&workload)
             .run()
             .map_err(|e| CliError::Input(e.to_string()))?;
+        // The enumeration's own fault space, for a like-for-like count: any
+        // message of the run lost (EFF = EOT), no crash, at most two faults.
+        let params = info.params;
+        let same_space = Search::new(&p)
+            .version(v)
+            .workload(&workload)
+            .bounds(params.eot, params.eot, 0)
+            .max_faults(2)
+            .run()
+            .map_err(|e| CliError::Input(e.to_string()))?;
         let cfg = Search::new(&p)
             .version(v)
             .workload(&workload)
@@ -190,6 +200,9 @@ fn filibuster(
             "ldfi_executions": report.executions,
             "ldfi_declared_executions": report.executions - report.confirm_executions,
             "ldfi_confirm_executions": report.confirm_executions,
+            "ldfi_two_faults_verdict": same_space.conclusion.word(),
+            "ldfi_two_faults_executions": same_space.executions,
+            "ldfi_two_faults_bounds": {"eot": params.eot, "eff": params.eot, "crashes": 0, "max_faults": 2},
             "filibuster_executions": fb.executions,
             "filibuster_singles": fb.singles,
             "filibuster_pairs": fb.pairs,
@@ -206,8 +219,16 @@ fn filibuster(
     }
     println!("workload {workload}");
     println!(
-        "{:<20} {:<22} {:>16} {:>22}  filibuster found",
-        "version", "ldfi verdict", "ldfi executions", "filibuster executions"
+        "ldfi: default bounds (EOT {}, EFF {}, {} crash), executions as total (declared + confirmation);",
+        info.params.eot, info.params.eff, info.params.crashes
+    );
+    println!(
+        "ldfi ≤2: the enumeration's space — any message lost (EFF {}), no crash, at most 2 faults",
+        info.params.eot
+    );
+    println!(
+        "{:<20} {:<22} {:>16} {:>26} {:>22}  filibuster found",
+        "version", "ldfi verdict", "ldfi executions", "ldfi ≤2 (verdict)", "filibuster executions"
     );
     for r in &rows {
         let found = match &r["filibuster_found"] {
@@ -227,12 +248,17 @@ fn filibuster(
             ),
         };
         println!(
-            "{:<20} {:<22} {:>16} {:>22}  {found}",
+            "{:<20} {:<22} {:>16} {:>26} {:>22}  {found}",
             r["version"].as_str().unwrap_or(""),
             r["ldfi_verdict"].as_str().unwrap_or(""),
             format!(
                 "{} ({}+{})",
                 r["ldfi_executions"], r["ldfi_declared_executions"], r["ldfi_confirm_executions"]
+            ),
+            format!(
+                "{} ({})",
+                r["ldfi_two_faults_executions"],
+                r["ldfi_two_faults_verdict"].as_str().unwrap_or("")
             ),
             r["filibuster_executions"].to_string(),
         );
