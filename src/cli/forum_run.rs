@@ -128,7 +128,6 @@ fn to_json(file: &Path, cfg: &RunConfig, flags: &Flags, r: &RealRun) -> Value {
         "calls": r.calls,
         "workload_answers": r.answers,
         "processes": r.processes,
-        "expected": Value::Null,
     })
 }
 

@@ -60,13 +60,19 @@ impl Cluster {
         let mut group = 0;
         let mut starting = Vec::new();
         for svc in Service::ALL {
-            let mut args: Vec<String> = ["forum", "serve", "--service", svc.name()]
-                .map(String::from)
-                .into();
+            // Every service gets the variant: a variant may live in any of them.
+            let mut args: Vec<String> = [
+                "forum",
+                "serve",
+                "--service",
+                svc.name(),
+                "--variant",
+                version,
+            ]
+            .map(String::from)
+            .into();
             if svc == Service::Frontend {
                 args.extend([
-                    "--variant".into(),
-                    version.into(),
                     "--rpc-timeout-ms".into(),
                     timeout.as_millis().max(1).to_string(),
                     "--upstreams-from-stdin".into(),
