@@ -25,7 +25,8 @@ enum Sub {
         /// auth, kv or frontend.
         #[arg(long)]
         service: String,
-        /// The variant: correct, insert-before-auth or edit-post.
+        /// The variant: correct, insert-before-auth, edit-post or
+        /// stale-read (a kv that acknowledges before it persists).
         #[arg(long, default_value = "correct")]
         variant: String,
         /// The auth service the frontend calls (host:port).
@@ -42,6 +43,10 @@ enum Sub {
         /// proxy in front of all three services).
         #[arg(long)]
         upstreams_from_stdin: bool,
+        /// kv only: keep the posts in DIR/kv.log (DIR must exist), so a
+        /// restarted kv has them; default: in memory only.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// Drive a frontend with clients that log in, post, ask to edit and
     /// read; prints one JSON report (calls, refusals, p50/p99 latency);
@@ -91,6 +96,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             upstream_kv,
             rpc_timeout_ms,
             upstreams_from_stdin,
+            data_dir,
         } => {
             let service = Service::parse(&service).ok_or_else(|| {
                 CliError::Input(format!(
@@ -110,6 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 upstream_kv,
                 rpc_timeout: std::time::Duration::from_millis(rpc_timeout_ms),
                 upstreams_from_stdin,
+                data_dir,
             };
             serve(&cfg).map_err(|e| match e {
                 ServeError::Config(m) => CliError::Input(m),

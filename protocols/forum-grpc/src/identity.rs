@@ -112,7 +112,9 @@ pub fn from_trace(trace: &Trace, faults: &FaultSet) -> RpcSchedule {
     for f in faults.faults() {
         if let Fault::Crash { node, at } = f {
             let Some(n) = trace.node(node) else { continue };
-            if trace.crashed_at(n).is_none() {
+            // Crashed in the run (a restarted service may be up again by EOT).
+            if !(trace.events.iter()).any(|e| matches!(e, Event::Crash { node: m, .. } if *m == n))
+            {
                 continue;
             }
             let after = trace

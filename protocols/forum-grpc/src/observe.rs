@@ -68,6 +68,14 @@ pub trait Observer: Send + Sync + 'static {
     /// What the service does next while serving `call` relies on `fact`,
     /// which it holds.
     fn because(&self, call: &CallCtx, fact: &Fact);
+    /// Which life of the service this is: `None` while it is down
+    /// (crashed), and a number that changes each time it is restarted.
+    /// Work a service put off (a write-behind flush) is done only if the
+    /// life it was put off in is still the current one: a crash ends it.
+    /// A real process has one life (a crash ends the process itself).
+    fn life(&self) -> Option<u64> {
+        Some(0)
+    }
 }
 
 /// The observer of a real process: ignores everything.

@@ -11,10 +11,16 @@
 
 use crate::chan::{tcp, Timing};
 use crate::observe::NoObserver;
-use crate::services::{self, Service};
+use crate::services::store::{FileStore, MemStore, Store};
+use crate::services::{self, Service, Write};
 use crate::version::Version;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long a `stale-read` kv on a real process keeps an acknowledged
+/// post in memory only before it persists it.
+pub const WRITE_BEHIND: Duration = Duration::from_millis(500);
 
 /// What to serve.
 #[derive(Clone, Debug)]
@@ -31,6 +37,9 @@ pub struct ServeConfig {
     pub rpc_timeout: Duration,
     /// The frontend reads its upstreams from stdin after its handshake.
     pub upstreams_from_stdin: bool,
+    /// Where `kv` keeps its posts (`DIR/kv.log`), so that they outlive the
+    /// process; `None`: in memory only (`kv` only).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -43,6 +52,7 @@ impl ServeConfig {
             upstream_kv: None,
             rpc_timeout: Timing::REAL.rpc_timeout,
             upstreams_from_stdin: false,
+            data_dir: None,
         }
     }
 }
@@ -61,9 +71,23 @@ pub enum ServeError {
 /// Builds the routes of `cfg`'s service (checks its flags first).
 pub fn routes(cfg: &ServeConfig) -> Result<tonic::service::Routes, ServeError> {
     let obs = Arc::new(NoObserver);
+    if cfg.data_dir.is_some() && cfg.service != Service::Kv {
+        return Err(ServeError::Config(
+            "--data-dir is for --service kv (the only service with durable state)".into(),
+        ));
+    }
     Ok(match cfg.service {
         Service::Auth => services::routes_auth(services::AuthSvc),
-        Service::Kv => services::routes_kv(services::KvSvc::new(obs)),
+        Service::Kv => {
+            let store: Arc<dyn Store> = match &cfg.data_dir {
+                Some(dir) => {
+                    Arc::new(FileStore::open(dir).map_err(|e| ServeError::Config(e.to_string()))?)
+                }
+                None => Arc::new(MemStore::default()),
+            };
+            let write = Write::of(cfg.version, WRITE_BEHIND);
+            services::routes_kv(services::KvSvc::new(obs, store, write))
+        }
         Service::Frontend => {
             let timing = Timing {
                 rpc_timeout: cfg.rpc_timeout,

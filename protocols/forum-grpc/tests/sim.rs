@@ -5,6 +5,7 @@
 //! into identities.
 
 use ldfi_forum_grpc::identity::{from_trace, RpcFault, RpcFaultKind, RpcSchedule};
+use ldfi_forum_grpc::sim::invariants::I3;
 use ldfi_forum_grpc::sim::run_rpc;
 use ldfi_forum_grpc::ForumGrpc;
 use ldfi_harness::registry::DynProtocol;
@@ -44,6 +45,13 @@ fn crash(node: &str, at: u32) -> Fault {
     }
 }
 
+fn restart(node: &str, at: u32) -> Fault {
+    Fault::Restart {
+        node: node.into(),
+        at,
+    }
+}
+
 #[test]
 fn faulty_variants_are_found_and_the_correct_one_certified() {
     let r = Search::new(&ForumGrpc)
@@ -62,6 +70,40 @@ fn faulty_variants_are_found_and_the_correct_one_certified() {
     assert_eq!(r.conclusion, Conclusion::FaultFreeViolation);
     let free = r.fault_free.as_ref().expect("the violating run");
     assert_eq!(violated(free), Some(I1));
+
+    // stale-read: a crash of kv after it acknowledged the post and before
+    // it persisted it, and a restart: the restarted kv answers from its
+    // stale copy and I3 breaks; a correct kv (write-through) keeps it.
+    let faults = [crash("kv", 6), restart("kv", 8)];
+    let run = ForumGrpc
+        .run(&cfg("stale-read", "login-post-read", &faults))
+        .expect("runs");
+    assert_eq!(violated(&run), Some(I3), "{}", run.verdict);
+    // Nothing on the wire shows it: no predicate is violated.
+    let mut c = cfg("stale-read", "login-post-read", &faults);
+    c.checks = Checks::Enforcement;
+    assert!(!ForumGrpc.run(&c).expect("runs").verdict.is_violated());
+    let run = ForumGrpc
+        .run(&cfg("correct", "login-post-read", &faults))
+        .expect("runs");
+    assert!(!run.verdict.is_violated(), "{}", run.verdict);
+    // Restarting the frontend is refused, named (its state is memory).
+    let e = ForumGrpc
+        .run(&cfg(
+            "correct",
+            "login-post-read",
+            &[restart("frontend", 5)],
+        ))
+        .expect_err("refused");
+    assert!(e.to_string().contains("restart(frontend, 5)"), "{e}");
+    // The correct forum with a Read: certified on declared lineage (the
+    // search proposes crashes, never restarts).
+    let r = Search::new(&ForumGrpc)
+        .workload("login-post-read")
+        .trust_declarations()
+        .run()
+        .expect("searches");
+    assert_eq!(r.conclusion, Conclusion::Certified);
 
     // The correct forum: certified on declared lineage under every checks
     // mode (the happens-before confirmation, 800-odd executions, is
@@ -84,8 +126,8 @@ fn faulty_variants_are_found_and_the_correct_one_certified() {
 /// The scenarios whose trace hashes must not vary.
 fn scenarios() -> Vec<(String, RunConfig, RpcSchedule)> {
     let mut out = Vec::new();
-    for v in ["correct", "insert-before-auth", "edit-post"] {
-        for w in ["login-post", "two-clients"] {
+    for v in ["correct", "insert-before-auth", "edit-post", "stale-read"] {
+        for w in ["login-post", "two-clients", "login-post-read"] {
             for faults in [
                 vec![],
                 vec![omit("frontend", "auth", 2)],
@@ -96,6 +138,16 @@ fn scenarios() -> Vec<(String, RunConfig, RpcSchedule)> {
                 let name = format!("{v} {w} {faults:?}");
                 out.push((name, cfg(v, w, &faults), RpcSchedule::default()));
             }
+        }
+        // A kv crash and restart, before and after the post is written.
+        for faults in [
+            vec![crash("kv", 7), restart("kv", 9)],
+            vec![restart("kv", 6)],
+            vec![crash("kv", 12), restart("kv", 15)],
+        ] {
+            let name = format!("{v} login-post-read {faults:?}");
+            let c = cfg(v, "login-post-read", &faults);
+            out.push((name, c, RpcSchedule::default()));
         }
         let sched = RpcSchedule {
             calls: vec![
@@ -350,4 +402,79 @@ fn the_same_services_serve_over_real_tcp() {
     ] {
         assert!(d.method(path).is_some(), "{path}");
     }
+}
+
+#[test]
+fn a_kv_keeps_what_it_acknowledged_on_disk_unless_it_writes_behind() {
+    use ldfi_forum_grpc::observe::NoObserver;
+    use ldfi_forum_grpc::proto::kv_server::Kv;
+    use ldfi_forum_grpc::proto::{GetRequest, InsertRequest};
+    use ldfi_forum_grpc::services::store::{FileStore, Store, HEADER, LOG};
+    use ldfi_forum_grpc::services::{KvSvc, Write};
+    use ldfi_forum_grpc::Version;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let base = std::env::temp_dir().join(format!("ldfi-kv-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    // One process life: insert a post, stop before a write-behind flush
+    // (the runtime goes with the process), start again on the same dir.
+    let life = |dir: &std::path::Path, version: Version, key: &str| -> String {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let store: Arc<dyn Store> = Arc::new(FileStore::open(dir).expect("opens"));
+            let write = Write::of(version, Duration::from_secs(3600));
+            let kv = KvSvc::new(Arc::new(NoObserver), store, write);
+            let ins = InsertRequest {
+                client: "c1".into(),
+                key: key.into(),
+                value: format!("post {key}"),
+            };
+            kv.insert(tonic::Request::new(ins)).await.expect("acked");
+            let got = GetRequest {
+                client: "c1".into(),
+                key: "general/1".into(),
+            };
+            kv.get(tonic::Request::new(got))
+                .await
+                .expect("answers")
+                .into_inner()
+                .value
+        })
+    };
+    for (version, survives) in [(Version::Correct, true), (Version::StaleRead, false)] {
+        let dir = base.join(version.name());
+        std::fs::create_dir_all(&dir).expect("dir");
+        assert_eq!(life(&dir, version, "general/1"), "post general/1");
+        // The next life has the first post only if it was written through.
+        let after = life(&dir, version, "general/2");
+        assert_eq!(after.is_empty(), !survives, "{}: {after:?}", version.name());
+    }
+    // A torn last line (a crash while appending) is cut off, not an error.
+    let torn = base.join("torn");
+    std::fs::create_dir_all(&torn).expect("dir");
+    std::fs::write(
+        torn.join(LOG),
+        format!("{HEADER}\n[\"general/1\",\"a\"]\n[\"gen"),
+    )
+    .expect("writes");
+    let s = FileStore::open(&torn).expect("opens a torn log");
+    assert_eq!(s.load().len(), 1);
+    s.persist("general/2", "b").expect("persists");
+    assert_eq!(FileStore::open(&torn).expect("reopens").load().len(), 2);
+    // A file that is not a kv log is named and left untouched.
+    let user = base.join("user");
+    std::fs::create_dir_all(&user).expect("dir");
+    std::fs::write(user.join(LOG), "my notes\n").expect("writes");
+    let e = FileStore::open(&user).expect_err("refused");
+    assert!(e.to_string().contains("kv.log"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(user.join(LOG)).expect("reads"),
+        "my notes\n"
+    );
+    let e = FileStore::open(&base.join("missing")).expect_err("refused");
+    assert!(e.to_string().contains("not a directory"), "{e}");
+    let _ = std::fs::remove_dir_all(&base);
 }

@@ -14,6 +14,7 @@
 //! | `correct` (default) | none | certified |
 //! | `insert-before-auth` | on its `Authenticate` retry path the frontend also inserts the held posts before `auth` has answered | counterexample: `I2_only_authenticated_clients_post`, needs a lost or late `Authenticate` or answer, or a crashed `auth` |
 //! | `edit-post` | an "edit post" feature that calls `kv.Modify` | counterexample: `I1_posts_immutable`, in the fault-free run |
+//! | `stale-read` | `kv` acknowledges an insert before it is durable; restarted after a crash it answers `Get` from a stale copy | not modelled here: a node of this model has no durable state to survive a restart. [`Version::MODELLED`] leaves it out, so `--protocol web-forum --version stale-read` is an unknown version (exit 2); it is a version of `web-forum-grpc`, whose `kv` keeps its posts in a store |
 //!
 //! **Invariant** ([`checks`]): `posts-stored` — a post the client was told
 //! is stored is in `kv`. It cannot see I1 or I2, which are about message
@@ -64,7 +65,9 @@ pub const PARAMS: Params = Params {
     crashes: 1,
 };
 
-/// A version of the frontend (`auth`, `kv` and clients are the same in all).
+/// A version of the forum: the faulty variants of `web-forum.md`. The
+/// first three differ in the frontend only; `stale-read` in `kv` (a
+/// version of `web-forum-grpc` only: see [`Version::MODELLED`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
     /// The frontend of the spec.
@@ -73,11 +76,28 @@ pub enum Version {
     InsertBeforeAuth,
     /// Implements `Edit` with `kv.Modify` (violates I1).
     EditPost,
+    /// `kv` acknowledges an `Insert` before the post is durable (write
+    /// behind); a crash in between leaves the restarted `kv` answering
+    /// `Get` from a stale copy (violates I3, which no wire-level
+    /// predicate sees).
+    StaleRead,
 }
 
 impl Version {
     /// Every version, the default first.
-    pub const ALL: [Version; 3] = [
+    pub const ALL: [Version; 4] = [
+        Version::Correct,
+        Version::InsertBeforeAuth,
+        Version::EditPost,
+        Version::StaleRead,
+    ];
+
+    /// The versions this message model runs. `stale-read` is not one: its
+    /// defect needs a `kv` whose durable state survives a crash and
+    /// restart, and a node of this model is rebuilt from nothing by a
+    /// restart (which the search never proposes either). `web-forum-grpc`
+    /// runs it.
+    pub const MODELLED: [Version; 3] = [
         Version::Correct,
         Version::InsertBeforeAuth,
         Version::EditPost,
@@ -89,6 +109,7 @@ impl Version {
             Version::Correct => "correct",
             Version::InsertBeforeAuth => "insert-before-auth",
             Version::EditPost => "edit-post",
+            Version::StaleRead => "stale-read",
         }
     }
 
@@ -109,6 +130,7 @@ pub struct WebForum;
 
 fn version_of(setup: &Setup) -> Version {
     Version::parse(&setup.version)
+        .filter(|v| Version::MODELLED.contains(v))
         .unwrap_or_else(|| panic!("web-forum has no version `{}`", setup.version))
 }
 
@@ -120,7 +142,7 @@ impl Protocol for WebForum {
         ProtocolInfo {
             name: NAME.into(),
             summary: "ucheck's web forum (frontend, auth, kv) with enforced I1 and I2".into(),
-            versions: Version::ALL.iter().map(|v| v.name().into()).collect(),
+            versions: Version::MODELLED.iter().map(|v| v.name().into()).collect(),
             default_version: Version::Correct.name().into(),
             workloads: Workload::ALL.iter().map(|w| w.name().into()).collect(),
             default_workload: Workload::LoginPost.name().into(),

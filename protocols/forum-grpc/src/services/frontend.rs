@@ -8,7 +8,9 @@
 //!    (`held(c, topic)`) until `auth` answers (inserts on `ok`, refuses
 //!    otherwise); else refuses.
 //! 3. `Edit` → refused: posts are immutable.
-//! 4. `Read(topic)` → `kv.Get` for each post stored under the topic.
+//! 4. `Read(topic)` → `kv.Get` for each post stored under the topic; the
+//!    posts `kv` has, with their keys, or `UNAVAILABLE` if a `Get` went
+//!    unanswered (a partial read does not pass for the whole topic).
 //!
 //! `insert-before-auth` also inserts the held posts as soon as it retries
 //! `Authenticate` (before `auth` has answered — I2); `edit-post`
@@ -283,24 +285,30 @@ impl Frontend for FrontendSvc {
             .get(&r.topic)
             .cloned()
             .unwrap_or_default();
-        let mut posts = Vec::new();
+        let (mut posts, mut found) = (Vec::new(), Vec::new());
         for key in keys {
             let req = call.outbound(GetRequest {
                 client: r.client.clone(),
-                key,
+                key: key.clone(),
             });
             let mut kv = self.kv.clone();
-            if let Ok(Ok(v)) = tokio::time::timeout(self.timing.rpc_timeout, kv.get(req)).await {
-                let value = v.into_inner().value;
-                if !value.is_empty() {
-                    posts.push(value);
-                }
+            let value = match tokio::time::timeout(self.timing.rpc_timeout, kv.get(req)).await {
+                Ok(Ok(v)) => v.into_inner().value,
+                // A read that could not ask kv about every post fails: it
+                // must not pass for the topic's whole content.
+                _ => return Err(Status::unavailable(format!("kv did not answer Get {key}"))),
+            };
+            // Empty: kv has no such post.
+            if !value.is_empty() {
+                posts.push(value);
+                found.push(key);
             }
         }
         Ok(Response::new(ReadResponse {
             client: r.client,
             topic: r.topic,
             posts,
+            keys: found,
         }))
     }
 }

@@ -6,10 +6,11 @@
 mod auth;
 mod frontend;
 mod kv;
+pub mod store;
 
 pub use auth::AuthSvc;
 pub use frontend::FrontendSvc;
-pub use kv::KvSvc;
+pub use kv::{KvSvc, Write};
 
 use crate::proto::auth_server::AuthServer;
 use crate::proto::frontend_server::FrontendServer;

@@ -190,7 +190,11 @@ where
             let (data, trailers) = collect(body).await.unwrap_or_default();
             // (A statement of its own: a guard in a `match` scrutinee would
             // live across the awaits of its arms.)
-            let fate = lock(&rec).send_response(me, id, &path, &data);
+            // An error status answered in the headers (trailers-only).
+            let status = tonic::Status::from_header_map(&parts.headers)
+                .filter(|s| s.code() != tonic::Code::Ok)
+                .map(|s| format!("{:?}", s.code()));
+            let fate = lock(&rec).send_response(me, id, &path, &data, status);
             let rid = match fate {
                 Fate::Go { id, delay } => {
                     if delay > 0 {

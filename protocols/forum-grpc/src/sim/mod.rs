@@ -15,6 +15,12 @@
 //!   caller never hears and times out).
 //! - `crash(n, t)`: from tick `t` on `n` receives, serves, sends and
 //!   derives nothing (crash semantics `stop`).
+//! - `restart(n, t)` (`kv` and `auth`, in schedules: the search proposes
+//!   no restarts): at `t`, `n` is up again in a new life: what it held in
+//!   memory (and every fact it held) is gone, work it had put off is never
+//!   done, and it recovers what its durable store holds (`kv`'s posts,
+//!   kept per run outside the host's tasks). After `crash(kv, t)`,
+//!   `restart(kv, t')` is a crash and restart.
 //! - `delay(a, b, t, d)`: what `a` sends `b` at `t` arrives `d` ticks late;
 //!   `partition`: as omissions across the cut.
 //! - By identity ([`crate::identity`], [`run_rpc`]): drop the request or
@@ -42,6 +48,7 @@
 //! unless tokio is built with `tokio_unstable` (turmoil seeds it only
 //! then). hyper's HTTP/2 server `date` header (wall clock) is turned off.
 
+pub mod invariants;
 pub mod layer;
 mod net;
 mod recorder;
@@ -50,6 +57,7 @@ pub mod workload;
 use crate::chan::{Chan, Timing};
 use crate::identity::RpcSchedule;
 use crate::observe::{CallCtx, Observer};
+use crate::services::store::{MemStore, Store};
 use crate::services::{self, Service};
 use crate::version::Version;
 use ldfi_enforce::Spec;
@@ -78,6 +86,13 @@ pub const UPSTREAM_TIMEOUT: Tick = 3;
 /// How long a client waits for the frontend, in ticks (longer than every
 /// `Authenticate` attempt and an insert together).
 pub const CLIENT_TIMEOUT: Tick = 16;
+/// The services a `restart` fault may name: those whose state a restart
+/// rebuilds (`kv` from its store; `auth` has none). The frontend's logins
+/// and post index live in its memory only.
+pub const RESTARTABLE: [&str; 2] = ["kv", "auth"];
+/// How long a `stale-read` kv keeps an acknowledged post in memory only,
+/// in ticks (a fault-free run persists it long before the read).
+pub const WRITE_BEHIND: Tick = 3;
 /// The clients.
 pub const CLIENTS: [&str; 2] = ["c1", "c2"];
 /// Default bounds, as the web-forum model's: a call answers in 2 ticks;
@@ -153,7 +168,14 @@ impl Observer for SimObs {
     fn because(&self, call: &CallCtx, fact: &Fact) {
         lock(&self.rec).because(self.node, call.id(), fact);
     }
+    fn life(&self) -> Option<u64> {
+        lock(&self.rec).life(self.node)
+    }
 }
+
+/// What each node does when it is restarted (recovery from its durable
+/// state), registered by its host; run outside the recorder's lock.
+type Restarts = Arc<Mutex<std::collections::BTreeMap<NodeIdx, services::KvSvc>>>;
 
 /// Runs the forum under `cfg` with the schedule by identity `rpc` as well,
 /// checked against `spec` (default: `protocols/specs/web-forum.spec`).
@@ -174,8 +196,14 @@ pub fn run_rpc(cfg: &RunConfig, spec: Option<&Spec>, rpc: &RpcSchedule) -> Resul
     }
     let version = Version::parse(&cfg.version).expect("validated");
     let workload = Workload::parse(&cfg.workload).expect("validated");
-    let plan =
-        Plan::new(&info.nodes, &cfg.faults, &rpc.calls, &rpc.kills).map_err(RunError::Params)?;
+    let plan = Plan::new(
+        &info.nodes,
+        &cfg.faults,
+        &rpc.calls,
+        &rpc.kills,
+        &RESTARTABLE,
+    )
+    .map_err(RunError::Params)?;
     let checker = if cfg.checks == Checks::Invariants {
         None
     } else {
@@ -201,7 +229,7 @@ pub fn run_rpc(cfg: &RunConfig, spec: Option<&Spec>, rpc: &RpcSchedule) -> Resul
     let (trace, held, violations) = done.finish(cfg.params.eot);
     let end = EndState::from_run(&trace.nodes, held.iter(), &trace.events);
     Ok(judge_recorded(
-        &checks::invariants(),
+        &workload.invariants(),
         cfg,
         trace,
         end,
@@ -268,12 +296,16 @@ fn simulate(
     let upstream = Timing {
         rpc_timeout: TICK * UPSTREAM_TIMEOUT,
     };
+    // kv's durable store: outside the host's tasks, one per run.
+    let store: Arc<dyn Store> = Arc::new(MemStore::default());
+    let restarts: Restarts = Arc::default();
     for svc in Service::ALL {
         let rec = rec.clone();
         let me = ix(svc.name());
         let (auth, kv) = (ix("auth"), ix("kv"));
+        let (store, restarts) = (store.clone(), restarts.clone());
         sim.host(svc.name(), move || {
-            let rec = rec.clone();
+            let (rec, store, restarts) = (rec.clone(), store.clone(), restarts.clone());
             async move {
                 let obs = Arc::new(SimObs {
                     node: me,
@@ -281,7 +313,12 @@ fn simulate(
                 });
                 let routes = match svc {
                     Service::Auth => services::routes_auth(services::AuthSvc),
-                    Service::Kv => services::routes_kv(services::KvSvc::new(obs)),
+                    Service::Kv => {
+                        let write = services::Write::of(version, TICK * WRITE_BEHIND);
+                        let kv = services::KvSvc::new(obs, store, write);
+                        lock_restarts(&restarts).insert(me, kv.clone());
+                        services::routes_kv(kv)
+                    }
                     Service::Frontend => {
                         let a = net::connect("auth").await?;
                         let k = net::connect("kv").await?;
@@ -340,10 +377,22 @@ fn simulate(
         sim.step().map_err(sim_err)?;
     }
     for t in 1..=eot {
-        lock(rec).tick(t);
+        let restarted = lock(rec).tick(t);
+        for n in restarted {
+            let kv = lock_restarts(&restarts).get(&n).cloned();
+            if let Some(kv) = kv {
+                kv.recover();
+            }
+        }
         sim.step().map_err(sim_err)?;
     }
     Ok(())
+}
+
+fn lock_restarts(
+    r: &Restarts,
+) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<NodeIdx, services::KvSvc>> {
+    r.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn not_here<T>() -> Result<T, RunError> {

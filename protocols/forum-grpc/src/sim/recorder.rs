@@ -70,6 +70,8 @@ pub(crate) struct Plan {
     delay: BTreeMap<(NodeIdx, NodeIdx, Tick), Tick>,
     partitions: Vec<(Vec<NodeIdx>, Vec<NodeIdx>, Tick, Tick)>,
     pub(crate) crash: BTreeMap<NodeIdx, Tick>,
+    /// Restarts (`restart(n, t)` faults).
+    restart: BTreeSet<(NodeIdx, Tick)>,
     rpc: BTreeMap<(NodeIdx, NodeIdx, String, u32), RpcFaultKind>,
     kills: BTreeMap<NodeIdx, u32>,
 }
@@ -82,6 +84,7 @@ impl Plan {
         faults: &FaultSet,
         rpc: &[RpcFault],
         kills: &[crate::identity::Kill],
+        restartable: &[&str],
     ) -> Result<Plan, String> {
         let ix = |n: &str| -> Result<NodeIdx, String> {
             names
@@ -112,10 +115,20 @@ impl Plan {
                     let b = b.iter().map(|n| ix(n)).collect::<Result<_, _>>()?;
                     plan.partitions.push((a, b, *from, *until));
                 }
-                Fault::Duplicate { .. } | Fault::Restart { .. } => {
+                Fault::Restart { node, at } if restartable.contains(&node.as_str()) => {
+                    plan.restart.insert((ix(node)?, *at));
+                }
+                Fault::Restart { .. } => {
                     return Err(format!(
-                        "fault {f}: web-forum-grpc applies omit, crash, delay and partition \
-                         (an RPC is not duplicated or restarted by its transport)"
+                        "fault {f}: web-forum-grpc restarts {} only (a service whose state \
+                         a restart rebuilds)",
+                        restartable.join(" and ")
+                    ))
+                }
+                Fault::Duplicate { .. } => {
+                    return Err(format!(
+                        "fault {f}: web-forum-grpc applies omit, crash, delay, partition and \
+                         restart (an RPC is not duplicated by its transport)"
                     ))
                 }
             }
@@ -165,8 +178,10 @@ pub(crate) struct Recorder {
     calls: BTreeMap<(NodeIdx, NodeIdx, String), u32>,
     /// Requests received, per node (for kills by identity).
     received: BTreeMap<NodeIdx, u32>,
-    /// Nodes killed by identity, and when.
-    killed: BTreeMap<NodeIdx, Tick>,
+    /// Nodes down now (crashed, or killed by identity), since when.
+    down: BTreeMap<NodeIdx, Tick>,
+    /// Each node's life: bumped by every restart.
+    lives: Vec<u64>,
     decoder: Decoder,
     /// Whether declared causes count ([`LineageMode::Declared`]); if not,
     /// everything a node does is caused by everything it saw before.
@@ -197,7 +212,8 @@ impl Recorder {
             drop_response: BTreeSet::new(),
             calls: BTreeMap::new(),
             received: BTreeMap::new(),
-            killed: BTreeMap::new(),
+            down: BTreeMap::new(),
+            lives: vec![0; n],
             decoder: Decoder::forum(),
             declared: lineage == LineageMode::Declared,
         }
@@ -208,19 +224,42 @@ impl Recorder {
         self.now
     }
 
-    /// Starts tick `t`: crashes due now take effect.
-    pub(crate) fn tick(&mut self, t: Tick) {
+    /// Starts tick `t`: restarts due now take effect, then crashes. The
+    /// nodes restarted, in order: each starts a new life with none of the
+    /// facts it held (its volatile state is gone); what it recovers from
+    /// durable state it derives again.
+    pub(crate) fn tick(&mut self, t: Tick) -> Vec<NodeIdx> {
         self.now = t;
-        let due: Vec<NodeIdx> = self
-            .plan
-            .crash
-            .iter()
+        let restarted: Vec<NodeIdx> = (self.plan.restart.iter())
+            .filter(|(_, at)| *at == t)
+            .map(|(n, _)| *n)
+            .collect();
+        for &node in &restarted {
+            self.down.remove(&node);
+            self.lives[node as usize] += 1;
+            self.held[node as usize].clear();
+            self.events.push(Event::Restart { node, at: t });
+        }
+        let due: Vec<NodeIdx> = (self.plan.crash.iter())
             .filter(|(_, at)| **at == t)
             .map(|(n, _)| *n)
             .collect();
         for node in due {
-            self.events.push(Event::Crash { node, at: t });
+            self.go_down(node);
         }
+        restarted
+    }
+
+    /// `node` goes down now (until a restart, if any).
+    fn go_down(&mut self, node: NodeIdx) {
+        let t = self.now;
+        self.down.insert(node, t);
+        self.events.push(Event::Crash { node, at: t });
+    }
+
+    /// `node`'s current life, `None` while it is down.
+    pub(crate) fn life(&self, node: NodeIdx) -> Option<u64> {
+        (!self.down(node)).then(|| self.lives[node as usize])
     }
 
     /// The index of node `name`.
@@ -237,8 +276,7 @@ impl Recorder {
     }
 
     fn down(&self, n: NodeIdx) -> bool {
-        let crashed = self.plan.crash.get(&n).is_some_and(|at| *at <= self.now);
-        crashed || self.killed.contains_key(&n)
+        self.down.contains_key(&n)
     }
 
     fn next_id(&mut self, from: NodeIdx) -> MsgId {
@@ -375,11 +413,9 @@ impl Recorder {
         }
         let received = self.received.entry(me).or_insert(0);
         if self.plan.kills.get(&me) == Some(received) {
-            self.killed.insert(me, self.now);
-            self.events.push(Event::Crash {
-                node: me,
-                at: self.now,
-            });
+            // Killed once: a restarted node counts on.
+            *received += 1;
+            self.go_down(me);
             self.lose(id, me, Loss::ReceiverDown);
             return None;
         }
@@ -398,13 +434,16 @@ impl Recorder {
         Some(call)
     }
 
-    /// `me` answers request `req` (of `path`) with `bytes`.
+    /// `me` answers request `req` (of `path`) with `bytes`, or with the
+    /// error status `status` (no message: as the generic proxy does, the
+    /// checker sees no event for it).
     pub(crate) fn send_response(
         &mut self,
         me: NodeIdx,
         req: MsgId,
         path: &str,
         bytes: &[u8],
+        status: Option<String>,
     ) -> Fate {
         if self.down(me) {
             return Fate::Drop;
@@ -413,13 +452,19 @@ impl Recorder {
         let ev = self.decode(me, caller, path, Dir::Response, bytes);
         let id = self.next_id(me);
         let causes = self.causes(me, Some(&call_id(req)));
+        let label = match &status {
+            Some(s) => format!("{}Response status {s}", ev.kind),
+            None => label(&ev),
+        };
         self.events.push(Event::Send {
             id,
             to: caller,
-            label: label(&ev),
+            label,
             causes,
         });
-        self.in_flight.insert(id, ev);
+        if status.is_none() {
+            self.in_flight.insert(id, ev);
+        }
         if self.drop_response.contains(&req) {
             self.lose(id, caller, Loss::Omitted);
             return Fate::Drop;

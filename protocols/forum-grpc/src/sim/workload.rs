@@ -2,14 +2,18 @@
 //! the web-forum model's workloads, over the client library. Each input
 //! is its own task (a client does not wait for its login before posting,
 //! so a post reaches the frontend while its author's authentication is
-//! outstanding). A client derives `acked(c, key)` when a post is answered
-//! `ok`.
+//! outstanding). A client derives `acked(c, key)` and `acked_at(c, key,
+//! t)` when a post is answered `ok` at tick `t`, and for a Read (input
+//! `n`, given at tick `s`) that is answered, `read(c, n, topic, s)` and
+//! `returned(c, n, key)` for each post it got ([`super::invariants`]).
 
+use super::invariants::{acked_at, read, returned};
 use super::recorder::{lock, Shared};
 use crate::client::ForumClient;
 use crate::observe::CallCtx;
+use ldfi_harness::Invariant;
 use ldfi_harness::Tick;
-use ldfi_protocols::web_forum::checks::acked;
+use ldfi_protocols::web_forum::checks::{self, acked};
 use ldfi_protocols::web_forum::clients::{password, TOPIC};
 
 /// When the late inputs (edit, read) come: after every login and post
@@ -24,17 +28,36 @@ pub enum Workload {
     /// `c1` as in `login-post`; `c2` logs in with a wrong password (1),
     /// tries to post (2), reads the topic (`LATE`).
     TwoClients,
+    /// `c1` logs in (1), posts (2), reads the topic (`LATE`): what I3
+    /// checks (an acknowledged post is in every later successful Read).
+    LoginPostRead,
 }
 
 impl Workload {
     /// Every workload, the default first.
-    pub const ALL: [Workload; 2] = [Workload::LoginPost, Workload::TwoClients];
+    pub const ALL: [Workload; 3] = [
+        Workload::LoginPost,
+        Workload::TwoClients,
+        Workload::LoginPostRead,
+    ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Workload::LoginPost => "login-post",
             Workload::TwoClients => "two-clients",
+            Workload::LoginPostRead => "login-post-read",
+        }
+    }
+
+    /// The invariants checked at EOT: the web-forum model's `posts-stored`;
+    /// with a Read in the workload, I3 instead (one invariant, for the
+    /// reason `ldfi_protocols::web_forum::checks` gives: a second one with
+    /// another `pre` adds outcomes the search cannot break).
+    pub fn invariants(self) -> Vec<Invariant> {
+        match self {
+            Workload::LoginPost | Workload::TwoClients => checks::invariants(),
+            Workload::LoginPostRead => vec![super::invariants::acked_posts_are_read()],
         }
     }
 
@@ -48,8 +71,11 @@ impl Workload {
         let mut out = vec![
             Input::new(1, "c1", Op::Login(password("c1"))),
             Input::new(2, "c1", Op::Post("hello from c1".into())),
-            Input::new(LATE, "c1", Op::Edit("hello from c1 (edited)".into())),
         ];
+        out.push(match self {
+            Workload::LoginPostRead => Input::new(LATE, "c1", Op::Read),
+            _ => Input::new(LATE, "c1", Op::Edit("hello from c1 (edited)".into())),
+        });
         if self == Workload::TwoClients {
             out.extend([
                 Input::new(1, "c2", Op::Login("guess".into())),
@@ -110,6 +136,7 @@ pub(crate) async fn run_input(rec: Shared, client: ForumClient, n: u32, input: I
         tokio::time::sleep(super::TICK).await;
     }
     let me = lock(&rec).node(input.node);
+    let start = lock(&rec).now();
     let id = lock(&rec).input(me, n, input.label());
     let call = CallCtx::new(id);
     let c = input.node;
@@ -120,7 +147,10 @@ pub(crate) async fn run_input(rec: Shared, client: ForumClient, n: u32, input: I
         Op::Post(text) => {
             if let Ok(r) = client.post(&call, c, TOPIC, text).await {
                 if r.ok {
-                    lock(&rec).derive(me, call.id(), acked(c, &r.key));
+                    let mut rec = lock(&rec);
+                    let now = rec.now();
+                    rec.derive(me, call.id(), acked(c, &r.key));
+                    rec.derive(me, call.id(), acked_at(c, &r.key, now));
                 }
             }
         }
@@ -128,7 +158,13 @@ pub(crate) async fn run_input(rec: Shared, client: ForumClient, n: u32, input: I
             let _ = client.edit(&call, c, TOPIC, text).await;
         }
         Op::Read => {
-            let _ = client.read(&call, c, TOPIC).await;
+            if let Ok(r) = client.read(&call, c, TOPIC).await {
+                let mut rec = lock(&rec);
+                rec.derive(me, call.id(), read(c, n, TOPIC, start));
+                for key in &r.keys {
+                    rec.derive(me, call.id(), returned(c, n, key));
+                }
+            }
         }
     }
 }
