@@ -127,7 +127,7 @@ fn faulty_variants_are_found_and_the_correct_one_certified() {
 fn scenarios() -> Vec<(String, RunConfig, RpcSchedule)> {
     let mut out = Vec::new();
     for v in ["correct", "insert-before-auth", "edit-post", "stale-read"] {
-        for w in ["login-post", "two-clients", "login-post-read"] {
+        for w in ["login-post", "two-clients"] {
             for faults in [
                 vec![],
                 vec![omit("frontend", "auth", 2)],
@@ -139,8 +139,10 @@ fn scenarios() -> Vec<(String, RunConfig, RpcSchedule)> {
                 out.push((name, cfg(v, w, &faults), RpcSchedule::default()));
             }
         }
-        // A kv crash and restart, before and after the post is written.
+        // A read after the post; a kv crash and restart, before and after
+        // the post is written.
         for faults in [
+            vec![],
             vec![crash("kv", 7), restart("kv", 9)],
             vec![restart("kv", 6)],
             vec![crash("kv", 12), restart("kv", 15)],
@@ -205,8 +207,14 @@ fn child_prints_hashes() {
 fn every_scenario_hashes_the_same_twice_here_and_once_in_another_process() {
     let first = hashes();
     assert_eq!(first, hashes(), "a second run in this process differs");
-    let distinct: std::collections::BTreeSet<_> = first.iter().map(|(_, h)| h).collect();
-    assert!(distinct.len() > first.len() / 2, "faults change traces");
+    // Faults change traces (within a version: versions share most runs).
+    for v in ["correct", "insert-before-auth", "edit-post", "stale-read"] {
+        let mine: Vec<_> = (first.iter())
+            .filter(|(n, _)| n.split(' ').next() == Some(v))
+            .collect();
+        let distinct: std::collections::BTreeSet<_> = mine.iter().map(|(_, h)| h).collect();
+        assert!(distinct.len() > mine.len() / 2, "{v}: faults change traces");
+    }
     let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
