@@ -101,6 +101,20 @@ pub fn is_identity(v: &serde_json::Value) -> bool {
 /// `Err` is one line naming the field (the caller names the file).
 pub fn parse(text: &str, nodes: &[String]) -> Result<IdentityFaults, String> {
     let f: IdentityFaults = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    // A message fault's fields are flattened (serde cannot deny unknown
+    // ones there): checked by name.
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let entries = v["messages"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    for (i, m) in entries.iter().enumerate() {
+        let fields = m.as_object().into_iter().flat_map(|o| o.keys());
+        for k in fields {
+            if !["from", "to", "k", "fault", "ticks"].contains(&k.as_str()) {
+                return Err(format!(
+                    "field `messages[{i}].{k}`: unknown (from, to, k, fault, ticks)"
+                ));
+            }
+        }
+    }
     if f.identity != FORMAT {
         return Err(format!(
             "field `identity`: format {} (this ldfi reads format {FORMAT})",
@@ -244,6 +258,10 @@ mod tests {
             (good.replace("\"omit\"", "\"eat\""), "eat"),
             (good.replace("\"k\":3", "\"k\":-1"), "-1"),
             (good.replace("\"at_ms\"", "\"at\""), "at"),
+            (
+                good.replace("\"k\":3,", "\"k\":3,\"tick\":1,"),
+                "messages[0].tick",
+            ),
         ];
         for (text, says) in bad {
             let e = parse(&text, &names()).expect_err(&text);
