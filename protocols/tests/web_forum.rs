@@ -139,6 +139,10 @@ fn registered_with_every_version_and_workload() {
     assert_eq!(info.default_version, CORRECT);
     assert_eq!(info.default_workload, LOGIN_POST);
     assert_eq!(info.nodes, ["frontend", "auth", "kv", "c1", "c2"]);
+    // stale-read is a version of web-forum-grpc only: refused here, named.
+    let e = run(&WebForum, &config("stale-read", LOGIN_POST, vec![])).expect_err("refused");
+    assert!(e.to_string().contains("stale-read"), "{e}");
+    assert!(!Version::MODELLED.contains(&Version::StaleRead));
 }
 
 #[test]
