@@ -57,12 +57,21 @@ pub fn serve(mut host: Box<dyn RemoteNode>, me: NodeIdx) -> Result<(), Dataplane
                 .max_encoding_message_size(64 * crate::MAX_ENVELOPE),
         )
         .serve_with_incoming(incoming);
-    rt.spawn(async move {
-        if let Err(e) = server.await {
-            eprintln!("node: server stopped: {e}");
+    // The runtime gets a thread of its own: this one runs the model (it is
+    // not `Send`) and blocks on its job queue, which a current-thread
+    // runtime driven from here would never get past.
+    std::thread::Builder::new()
+        .name("node-rpc".into())
+        .spawn(move || {
+            if let Err(e) = rt.block_on(server) {
+                eprintln!("node: server stopped: {e}");
+            }
             std::process::exit(3);
-        }
-    });
+        })
+        .map_err(|source| DataplaneError::Io {
+            what: "node: start the server's thread".into(),
+            source,
+        })?;
     announce(&[("port", port.to_string())]);
     // The model's thread: one job at a time, in arrival order.
     for job in queue {
@@ -89,17 +98,26 @@ pub fn serve(mut host: Box<dyn RemoteNode>, me: NodeIdx) -> Result<(), Dataplane
     Ok(())
 }
 
-/// A multi-threaded runtime for a child's servers (two workers: the
-/// machines this runs on are small).
+/// The runtime of a child process's servers and load generators: one
+/// thread (`new_current_thread`), deliberately. A child serves one node,
+/// one proxy or one load on machines with few cores, where every process
+/// of a cluster shares them: a multi-threaded runtime only adds work
+/// stealing, cross-thread wake-ups and lock traffic to every call (its
+/// p50 at one call in flight was about 20 % worse, see BENCHMARKS.md).
+/// Nothing run on it may block the thread: the node's model runs on its
+/// own thread and talks to the runtime through channels.
 pub fn runtime() -> Result<tokio::runtime::Runtime, DataplaneError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    current_thread().map_err(|source| DataplaneError::Io {
+        what: "start the tokio runtime".into(),
+        source,
+    })
+}
+
+/// The runtime of [`runtime`], its error as it comes.
+pub fn current_thread() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|source| DataplaneError::Io {
-            what: "start the tokio runtime".into(),
-            source,
-        })
 }
 
 /// Binds an OS-assigned loopback port; returns it and its connections as

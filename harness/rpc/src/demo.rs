@@ -146,13 +146,11 @@ impl Kv for KvSvc {
 /// process is killed or its stdin closes; prints `ldfi-ready port=P`.
 pub fn serve() -> Result<(), RpcError> {
     ldfi_dataplane::child::exit_with_parent();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| RpcError::Io {
-            what: "start the runtime".into(),
-            source,
-        })?;
+    // One thread, as every child of the dataplane (see its `runtime`).
+    let rt = ldfi_dataplane::node::current_thread().map_err(|source| RpcError::Io {
+        what: "start the runtime".into(),
+        source,
+    })?;
     rt.block_on(async {
         let (port, server) = start().await?;
         ldfi_dataplane::child::announce(&[("port", port.to_string())]);

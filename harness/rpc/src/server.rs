@@ -321,13 +321,11 @@ fn closed(e: &hyper::Error) -> bool {
 pub fn serve(cfg: Config) -> Result<(), RpcError> {
     ldfi_dataplane::child::exit_with_parent();
     ldfi_dataplane::child::ignore_sigpipe();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| RpcError::Io {
-            what: "start the runtime".into(),
-            source,
-        })?;
+    // One thread, as every child of the dataplane (see its `runtime`).
+    let rt = ldfi_dataplane::node::current_thread().map_err(|source| RpcError::Io {
+        what: "start the runtime".into(),
+        source,
+    })?;
     let (started, _proxy) = rt.block_on(start(cfg))?;
     ldfi_dataplane::child::announce(&[
         ("port", started.port.to_string()),
