@@ -48,6 +48,10 @@ enum Sub {
     /// The gRPC benchmark's load generator (started by `rpc-bench`).
     #[command(hide = true)]
     RpcLoad(super::dataplane_rpc::LoadArgs),
+    /// A byte relay to `--to` (the benchmarks' floor row: a separate
+    /// process in the path, no HTTP/2, no checking).
+    #[command(hide = true)]
+    Relay(super::dataplane_bench::RelayArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -91,6 +95,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Sub::Load(a) => super::dataplane_bench::load(a),
         Sub::RpcBench(a) => super::dataplane_rpc::bench(a),
         Sub::RpcLoad(a) => super::dataplane_rpc::load(a),
+        Sub::Relay(a) => super::dataplane_bench::relay(a),
     }
 }
 

@@ -55,6 +55,25 @@ pub struct LoadArgs {
     batch: usize,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct RelayArgs {
+    /// Where to relay every connection (host:port or http://host:port).
+    #[arg(long)]
+    to: String,
+}
+
+/// `ldfi dataplane relay`: a byte relay (the benchmarks' floor row).
+pub fn relay(args: RelayArgs) -> Result<ExitCode, CliError> {
+    ldfi_dataplane::relay::serve(&args.to).map_err(|e| CliError::Internal(e.to_string()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts a byte relay to `target` (a child process): the floor row's hop.
+pub fn start_relay(exe: &std::path::Path, target: &str) -> Result<Child, CliError> {
+    let args = ["dataplane", "relay", "--to", target].map(String::from);
+    Child::start(exe, &args, "relay", 0).map_err(|e| CliError::Internal(e.to_string()))
+}
+
 /// The load generator: prints a JSON `LoadReport`.
 pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     let text = std::fs::read_to_string(&args.mix)
@@ -135,16 +154,18 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     let mix_file = std::env::temp_dir().join(format!("ldfi-bench-mix-{}.json", std::process::id()));
     std::fs::write(&mix_file, serde_json::to_vec(&mix).expect("mix serializes"))
         .map_err(|e| CliError::Internal(format!("{}: {e}", mix_file.display())))?;
-    let (mut direct, mut via) = (Vec::new(), Vec::new());
+    // The floor: the direct path with a byte relay process in front.
+    let relay = start_relay(&opts.exe, &s_to.url())?;
+    let (mut direct, mut relayed, mut via) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         direct.push(load_run(&opts.exe, &s_to.url(), &mix_file, &args)?);
+        relayed.push(load_run(&opts.exe, &relay.url(), &mix_file, &args)?);
         via.push(load_run(&opts.exe, &s_from.url(), &mix_file, &args)?);
     }
     let _ = std::fs::remove_file(&mix_file);
     report(
         &args,
-        &direct,
-        &via,
+        [&direct, &relayed, &via],
         median(sim_us),
         median(real_us),
         mix.len(),
@@ -227,39 +248,51 @@ fn load_run(
     })
 }
 
+/// Medians of a row's rounds: envelopes/s, p50 µs, p99 µs.
+fn row(v: &[LoadReport]) -> (f64, f64, f64) {
+    let m = |f: fn(&LoadReport) -> f64| median(v.iter().map(f).collect());
+    (m(|r| r.per_second), m(|r| r.p50_us), m(|r| r.p99_us))
+}
+
 fn report(
     args: &BenchArgs,
-    direct: &[LoadReport],
-    via: &[LoadReport],
+    [direct, relayed, via]: [&[LoadReport]; 3],
     sim_tick_us: f64,
     real_tick_us: f64,
     mix: usize,
 ) -> Result<ExitCode, CliError> {
-    let m = |v: &[LoadReport], f: fn(&LoadReport) -> f64| median(v.iter().map(f).collect());
-    let (d_rate, v_rate) = (m(direct, |r| r.per_second), m(via, |r| r.per_second));
-    let (d50, v50) = (m(direct, |r| r.p50_us), m(via, |r| r.p50_us));
-    let (d99, v99) = (m(direct, |r| r.p99_us), m(via, |r| r.p99_us));
-    let errors: usize = direct.iter().chain(via).map(|r| r.errors).sum();
-    let loss = 100.0 * (1.0 - v_rate / d_rate.max(1e-9));
+    let (d_rate, d50, d99) = row(direct);
+    let (r_rate, r50, r99) = row(relayed);
+    let (v_rate, v50, v99) = row(via);
+    let errors: usize = direct
+        .iter()
+        .chain(relayed)
+        .chain(via)
+        .map(|r| r.errors)
+        .sum();
+    let loss = |rate: f64| 100.0 * (1.0 - rate / d_rate.max(1e-9));
     if args.json {
         print_json(&json!({
             "envelopes": args.envelopes, "concurrency": args.concurrency, "rounds": args.rounds, "mix": mix, "batch": args.batch,
             "direct": {"per_second": d_rate, "p50_us": d50, "p99_us": d99},
+            "relay": {"per_second": r_rate, "p50_us": r50, "p99_us": r99,
+                "added_p50_us": r50 - d50, "added_p99_us": r99 - d99, "throughput_loss_pct": loss(r_rate)},
             "sidecar": {"per_second": v_rate, "p50_us": v50, "p99_us": v99},
-            "added_p50_us": v50 - d50, "added_p99_us": v99 - d99, "throughput_loss_pct": loss, "errors": errors,
+            "added_p50_us": v50 - d50, "added_p99_us": v99 - d99, "throughput_loss_pct": loss(v_rate), "errors": errors,
             "tick_us": {"simulated": sim_tick_us, "real": real_tick_us},
         }));
     } else {
         println!("sidecar: {} envelopes (n1->n2, {mix} distinct) x {} rounds, {} calls in flight of {} envelopes, load from a separate process", args.envelopes, args.rounds, args.concurrency, args.batch.max(1));
         println!("                      envelopes/s   p50 µs   p99 µs   (per call)");
         println!("direct                {d_rate:>11.0} {d50:>8.1} {d99:>8.1}");
+        println!("through a byte relay  {r_rate:>11.0} {r50:>8.1} {r99:>8.1}");
         println!("through the sidecar   {v_rate:>11.0} {v50:>8.1} {v99:>8.1}");
-        println!(
-            "added                 {:>10.1}% {:>8.1} {:>8.1}   (errors: {errors})",
-            -loss,
-            v50 - d50,
-            v99 - d99
-        );
+        let added = |name: &str, loss: f64, a50: f64, a99: f64| {
+            println!("added by {name:<12} {:>10.1}% {a50:>8.1} {a99:>8.1}", -loss);
+        };
+        added("the relay", loss(r_rate), r50 - d50, r99 - d99);
+        added("the sidecar", loss(v_rate), v50 - d50, v99 - d99);
+        println!("errors: {errors}");
         println!();
         println!("one tick (es-replication fault-free, median of {}): simulated {sim_tick_us:.1} µs, real processes {real_tick_us:.1} µs ({:.0}x)", args.rounds, real_tick_us / sim_tick_us.max(1e-9));
     }

@@ -133,6 +133,16 @@ fn load_run(exe: &Path, target: &str, args: &BenchArgs) -> Result<Load, CliError
     })
 }
 
+/// Medians of a row's rounds: calls/s, p50 µs, p99 µs.
+fn row(v: &[Load]) -> (f64, f64, f64) {
+    let m = |f: fn(&Load) -> f64| median(v.iter().map(f).collect());
+    (
+        m(|l| l.report.per_second),
+        m(|l| l.report.p50_us),
+        m(|l| l.report.p99_us),
+    )
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
@@ -192,10 +202,13 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::Internal(format!("{}: {e}", dir.display())))?;
     let (up, proxy) = demo_cluster(&exe, &dir, &[])?;
     let mport = proxy.field("metrics").unwrap_or("0").to_string();
-    let (mut direct, mut via, mut shares, mut decode_shares) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // The floor: the direct path with a byte relay process in front.
+    let relay = super::dataplane_bench::start_relay(&exe, &up.url())?;
+    let (mut direct, mut relayed, mut via, mut shares, mut decode_shares) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..args.rounds.max(1) {
         direct.push(load_run(&exe, &up.url(), &args)?);
+        relayed.push(load_run(&exe, &relay.url(), &args)?);
         let before = metrics(&mport)?;
         via.push(load_run(&exe, &proxy.url(), &args)?);
         let after = metrics(&mport)?;
@@ -205,27 +218,26 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         decode_shares.push(d("ldfi_proxy_decode_seconds_total") / cpu);
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let m = |v: &[Load], f: fn(&Load) -> f64| median(v.iter().map(f).collect());
-    let (d_rate, v_rate) = (
-        m(&direct, |l| l.report.per_second),
-        m(&via, |l| l.report.per_second),
-    );
-    let (d50, v50) = (
-        m(&direct, |l| l.report.p50_us),
-        m(&via, |l| l.report.p50_us),
-    );
-    let (d99, v99) = (
-        m(&direct, |l| l.report.p99_us),
-        m(&via, |l| l.report.p99_us),
-    );
+    let (d_rate, d50, d99) = row(&direct);
+    let (r_rate, r50, r99) = row(&relayed);
+    let (v_rate, v50, v99) = row(&via);
     let (share, decode_share) = (median(shares), median(decode_shares));
-    let errors: usize = direct.iter().chain(&via).map(|l| l.report.errors).sum();
+    let errors: usize = direct
+        .iter()
+        .chain(&relayed)
+        .chain(&via)
+        .map(|l| l.report.errors)
+        .sum();
+    let loss = |rate: f64| 1.0 - rate / d_rate.max(1e-9);
     let out = json!({
         "calls": args.calls, "concurrency": args.concurrency, "rounds": args.rounds.max(1), "errors": errors,
         "direct": {"calls_per_s": d_rate, "p50_us": d50, "p99_us": d99},
+        "relay": {"calls_per_s": r_rate, "p50_us": r50, "p99_us": r99,
+            "added_p50_us": r50 - d50, "added_p99_us": r99 - d99, "throughput_loss": loss(r_rate)},
         "proxy": {"calls_per_s": v_rate, "p50_us": v50, "p99_us": v99},
         "added_p50_us": v50 - d50,
-        "throughput_loss": 1.0 - v_rate / d_rate.max(1e-9),
+        "added_p99_us": v99 - d99,
+        "throughput_loss": loss(v_rate),
         "checker_share_of_proxy_cpu": share,
         "decode_share_of_proxy_cpu": decode_share,
     });
@@ -240,12 +252,16 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         );
         println!("                calls/s     p50 µs    p99 µs");
         println!("direct        {d_rate:>9.0}  {d50:>9.1} {d99:>9.1}");
+        println!("through relay {r_rate:>9.0}  {r50:>9.1} {r99:>9.1}");
         println!("through proxy {v_rate:>9.0}  {v50:>9.1} {v99:>9.1}");
-        println!(
-            "added p50 {:.1} µs, throughput loss {:.1} %",
-            v50 - d50,
-            100.0 * (1.0 - v_rate / d_rate.max(1e-9))
-        );
+        for (name, rate, p50, p99) in [("relay", r_rate, r50, r99), ("proxy", v_rate, v50, v99)] {
+            println!(
+                "added by the {name}: p50 {:.1} µs, p99 {:.1} µs, throughput loss {:.1} %",
+                p50 - d50,
+                p99 - d99,
+                100.0 * loss(rate)
+            );
+        }
         println!(
             "checker {:.1} %, decoding {:.1} % of the proxy's CPU time",
             100.0 * share,

@@ -17,6 +17,7 @@
 //! - [`conductor`] — the lockstep conductor.
 //! - [`load`] — the load generator of the sidecar benchmark.
 //! - [`identity`] — faults by channel identity (free-running).
+//! - [`relay`] — a byte relay, the benchmarks' floor row.
 //! - [`error`] — typed errors.
 #![deny(missing_docs)]
 
@@ -28,6 +29,7 @@ pub mod error;
 pub mod identity;
 pub mod load;
 pub mod node;
+pub mod relay;
 pub mod sidecar;
 
 /// The generated gRPC code.

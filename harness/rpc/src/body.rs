@@ -49,7 +49,29 @@ impl Body for ChanBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.rx.is_none()
+        // Also when everything was taken and every sender is gone: hyper
+        // then marks the last data frame END_STREAM instead of sending an
+        // empty one after it.
+        self.rx
+            .as_ref()
+            .is_none_or(|rx| rx.is_closed() && rx.is_empty())
+    }
+}
+
+/// Polls `fut` once here, and spawns it only if it is not done: a body
+/// whose frames are all at hand (a unary call's message, then its end or
+/// trailers) is then complete before hyper first polls it, so the HTTP/2
+/// headers, data and trailers leave in one write instead of one write per
+/// task wake-up, and no task is spawned for it.
+pub fn run_or_spawn<F>(fut: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut fut = Box::pin(fut);
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    if fut.as_mut().poll(&mut cx).is_pending() {
+        // A spawned task is polled again, which registers its real wakers.
+        tokio::spawn(fut);
     }
 }
 

@@ -3,7 +3,7 @@
 //! upstream and each response message before it goes back. Fails closed:
 //! what cannot be routed, decoded or checked is refused and logged.
 
-use crate::body::{ChanBody, Sender};
+use crate::body::{run_or_spawn, ChanBody, Sender};
 use crate::capture::Call;
 use crate::event;
 use crate::faults::Action;
@@ -145,7 +145,7 @@ pub async fn handle(p: Arc<Proxy>, req: http::Request<Incoming>) -> http::Respon
     if let Some(f) = first {
         tx.data(f).await;
         let (p, id, input, prog) = (p.clone(), id.clone(), route.method.input(), prog.clone());
-        tokio::spawn(pump_requests(p, id, input, reader, tx, prog, late.clone()));
+        run_or_spawn(pump_requests(p, id, input, reader, tx, prog, late.clone()));
     } else {
         drop(tx);
     }
@@ -204,7 +204,7 @@ pub async fn handle(p: Arc<Proxy>, req: http::Request<Incoming>) -> http::Respon
         tokio::spawn(async move { drain(reader).await });
         return lost(&p, &id, caller_deadline, "response", &prog).await;
     }
-    tokio::spawn(pump_responses(p, id, output, reader, tx2, prog, late));
+    run_or_spawn(pump_responses(p, id, output, reader, tx2, prog, late));
     http::Response::from_parts(rparts, body2)
 }
 
