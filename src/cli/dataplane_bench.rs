@@ -31,6 +31,11 @@ pub struct BenchArgs {
     /// as a node sends a tick's envelopes); latencies are per call.
     #[arg(long, default_value_t = 1)]
     batch: usize,
+    /// Send on one long-lived `ForwardStream` per load run (a node's hot
+    /// path; `--concurrency` batches in flight on it) instead of unary
+    /// calls; direct, relay and sidecar rows alike.
+    #[arg(long)]
+    stream: bool,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -53,6 +58,9 @@ pub struct LoadArgs {
     /// Envelopes per call.
     #[arg(long, default_value_t = 1)]
     batch: usize,
+    /// Send on one `ForwardStream` instead of unary calls.
+    #[arg(long)]
+    stream: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -95,6 +103,11 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
             args.count,
             args.concurrency,
             args.batch,
+            if args.stream {
+                ldfi_dataplane::load::Mode::Stream
+            } else {
+                ldfi_dataplane::load::Mode::Unary
+            },
         ))
         .map_err(|e| CliError::Internal(e.to_string()))?;
     println!(
@@ -238,6 +251,7 @@ fn load_run(
             "--batch",
             &args.batch.to_string(),
         ])
+        .args(args.stream.then_some("--stream"))
         .output()
         .map_err(|e| CliError::Internal(format!("load generator: {e}")))?;
     serde_json::from_slice(&out.stdout).map_err(|e| {
@@ -273,7 +287,7 @@ fn report(
     let loss = |rate: f64| 100.0 * (1.0 - rate / d_rate.max(1e-9));
     if args.json {
         print_json(&json!({
-            "envelopes": args.envelopes, "concurrency": args.concurrency, "rounds": args.rounds, "mix": mix, "batch": args.batch,
+            "envelopes": args.envelopes, "concurrency": args.concurrency, "rounds": args.rounds, "mix": mix, "batch": args.batch, "stream": args.stream,
             "direct": {"per_second": d_rate, "p50_us": d50, "p99_us": d99},
             "relay": {"per_second": r_rate, "p50_us": r50, "p99_us": r99,
                 "added_p50_us": r50 - d50, "added_p99_us": r99 - d99, "throughput_loss_pct": loss(r_rate)},
@@ -282,7 +296,12 @@ fn report(
             "tick_us": {"simulated": sim_tick_us, "real": real_tick_us},
         }));
     } else {
-        println!("sidecar: {} envelopes (n1->n2, {mix} distinct) x {} rounds, {} calls in flight of {} envelopes, load from a separate process", args.envelopes, args.rounds, args.concurrency, args.batch.max(1));
+        let how = if args.stream {
+            "batches on one stream"
+        } else {
+            "calls"
+        };
+        println!("sidecar: {} envelopes (n1->n2, {mix} distinct) x {} rounds, {} {how} in flight of {} envelopes, load from a separate process", args.envelopes, args.rounds, args.concurrency, args.batch.max(1));
         println!("                      envelopes/s   p50 µs   p99 µs   (per call)");
         println!("direct                {d_rate:>11.0} {d50:>8.1} {d99:>8.1}");
         println!("through a byte relay  {r_rate:>11.0} {r50:>8.1} {r99:>8.1}");

@@ -6,6 +6,7 @@
 use crate::error::DataplaneError;
 use crate::proto::sidecar_client::SidecarClient;
 use crate::proto::{Batch, Envelope};
+use crate::sidecar::stream::BatchStream;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -41,30 +42,52 @@ pub fn wall_now() -> Instant {
     Instant::now()
 }
 
+/// How the load reaches the sidecar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// One unary call per envelope (`batch` 1: `Forward`) or per batch
+    /// (`ForwardBatch`).
+    Unary,
+    /// One long-lived `ForwardStream` (a node's hot path): batches of
+    /// `batch` envelopes, `concurrency` of them in flight on it.
+    Stream,
+}
+
 /// Sends `count` envelopes (cycling through `mix`) to the sidecar at `url`:
 /// one `Forward` call each (`batch` 1), or `ForwardBatch` calls of `batch`
-/// envelopes (as a node sends its tick). Latencies are per call.
+/// envelopes (as a node sends its tick), or batches on one stream
+/// ([`Mode::Stream`]). Latencies are per call (per batch on a stream).
 pub async fn run(
     url: &str,
     mix: Vec<Envelope>,
     count: usize,
     concurrency: usize,
     batch: usize,
+    mode: Mode,
 ) -> Result<LoadReport, DataplaneError> {
     let batch = batch.max(1);
-    let client =
-        SidecarClient::connect(url.to_string())
-            .await
-            .map_err(|e| DataplaneError::Reply {
-                process: format!("sidecar at {url}"),
-                why: format!("connect: {e}"),
-            })?;
+    let failed = |why: String| DataplaneError::Reply {
+        process: format!("sidecar at {url}"),
+        why,
+    };
+    let mut client = SidecarClient::connect(url.to_string())
+        .await
+        .map_err(|e| failed(format!("connect: {e}")))?;
+    let stream = match mode {
+        Mode::Unary => None,
+        Mode::Stream => {
+            Some(Arc::new(BatchStream::open(&mut client).await.map_err(
+                |e| failed(format!("open a stream: {}", e.message())),
+            )?))
+        }
+    };
     let mix = Arc::new(mix);
     let next = Arc::new(AtomicUsize::new(0));
     let start = wall_now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency.max(1) {
         let (mut client, mix, next) = (client.clone(), mix.clone(), next.clone());
+        let stream = stream.clone();
         tasks.spawn(async move {
             let (mut lat, mut errors) = (Vec::new(), 0usize);
             loop {
@@ -73,7 +96,17 @@ pub async fn run(
                     break;
                 }
                 let t0 = wall_now();
-                if batch == 1 {
+                if let Some(stream) = &stream {
+                    let envelopes = (k..count.min(k + batch))
+                        .map(|j| mix[j % mix.len()].clone())
+                        .collect();
+                    match stream.send(Batch { envelopes }).await {
+                        Ok(r) => {
+                            errors += r.routes.iter().filter(|r| !r.refused.is_empty()).count()
+                        }
+                        Err(_) => errors += batch.min(count - k),
+                    }
+                } else if batch == 1 {
                     let env = mix[k % mix.len()].clone();
                     errors += usize::from(client.forward(env).await.is_err());
                 } else {

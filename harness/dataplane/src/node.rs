@@ -4,7 +4,8 @@
 //! machine, not `Send`) through [`RemoteNode`], the harness's seam: the
 //! same `World::step` as in simulation. The gRPC server runs on a tokio
 //! runtime and hands each `Step` to that thread; what the node sends in a
-//! tick goes to its sidecar in one batch, in send order, and the fate each
+//! tick goes to its sidecar in one batch, in send order, on one long-lived
+//! stream (`ForwardStream`), and the fate each
 //! envelope comes back with (delivered or lost, and why) goes back into
 //! the trace.
 
@@ -14,12 +15,12 @@ use crate::error::DataplaneError;
 use crate::proto::node_server::{Node, NodeServer};
 use crate::proto::sidecar_client::SidecarClient;
 use crate::proto::{Batch, StepReply, StepRequest};
+use crate::sidecar::stream::BatchStream;
 use ldfi_harness::remote::{Arrival, Outbound, RemoteNode, Snapshot};
 use ldfi_lineage::{Loss, NodeIdx, Tick};
 use std::collections::BTreeMap;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use tokio::sync::{oneshot, Mutex};
-use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
 
 /// Work for the model's thread.
@@ -140,7 +141,8 @@ pub fn listen(
 struct NodeSvc {
     me: NodeIdx,
     jobs: std::sync::Mutex<mpsc::Sender<Job>>,
-    sidecar: Mutex<Option<(String, SidecarClient<Channel>)>>,
+    /// The stream to the sidecar (by its URL).
+    sidecar: Mutex<Option<(String, Arc<BatchStream>)>>,
     /// Envelopes sent so far per receiver: the `channel_seq` of the next.
     channel_seq: Mutex<BTreeMap<NodeIdx, u64>>,
 }
@@ -155,20 +157,29 @@ impl NodeSvc {
             .map_err(|_| Status::unavailable("node: the model's thread stopped"))
     }
 
-    async fn sidecar(&self, url: &str) -> Result<SidecarClient<Channel>, Status> {
+    /// The open stream to the sidecar at `url` (opened if there is none,
+    /// it moved, or the last one broke).
+    async fn sidecar(&self, url: &str) -> Result<Arc<BatchStream>, Status> {
         let mut slot = self.sidecar.lock().await;
-        if let Some((u, c)) = slot.as_ref() {
-            if u == url {
-                return Ok(c.clone());
+        if let Some((u, s)) = slot.as_ref() {
+            if u == url && s.is_open() {
+                return Ok(s.clone());
             }
         }
-        let c = SidecarClient::connect(url.to_string())
+        let unavailable =
+            |e: &dyn std::fmt::Display| Status::unavailable(format!("node: sidecar {url}: {e}"));
+        let mut c = SidecarClient::connect(url.to_string())
             .await
-            .map_err(|e| Status::unavailable(format!("node: sidecar {url}: {e}")))?
-            .max_decoding_message_size(crate::MAX_ENVELOPE)
-            .max_encoding_message_size(crate::MAX_ENVELOPE);
-        *slot = Some((url.to_string(), c.clone()));
-        Ok(c)
+            .map_err(|e| unavailable(&e))?
+            .max_decoding_message_size(64 * crate::MAX_ENVELOPE)
+            .max_encoding_message_size(64 * crate::MAX_ENVELOPE);
+        let s = Arc::new(
+            BatchStream::open(&mut c)
+                .await
+                .map_err(|e| unavailable(&e.message()))?,
+        );
+        *slot = Some((url.to_string(), s.clone()));
+        Ok(s)
     }
 
     /// Sends the tick's envelopes through the sidecar in one batch, in
@@ -192,11 +203,11 @@ impl NodeSvc {
         if batch.is_empty() {
             return Ok(losses);
         }
-        let mut client = self.sidecar(url).await?;
-        let routes = client
-            .forward_batch(Batch { envelopes: batch })
-            .await?
-            .into_inner()
+        let stream = self.sidecar(url).await?;
+        let routes = stream
+            .send(Batch { envelopes: batch })
+            .await
+            .map_err(|e| Status::unavailable(format!("node: sidecar {url}: {}", e.message())))?
             .routes;
         if routes.len() != at.len() {
             return Err(Status::internal(format!(

@@ -108,3 +108,82 @@ async fn ten_thousand_envelopes_through_two_sidecars_lose_none() {
         .sum();
     assert_eq!(forwarded, ENVELOPES as u64);
 }
+
+/// The hot path: batches on one `ForwardStream` to a's sidecar, 16 in
+/// flight, passed on to b's on a's stream to it. Batches of every size from
+/// 1 to 16 so that an answer paired with the wrong batch shows as a wrong
+/// number of routes; every envelope held, none lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_pipelined_on_one_stream_keep_their_answers_and_lose_none() {
+    use ldfi_dataplane::proto::Batch;
+    use ldfi_dataplane::sidecar::stream::BatchStream;
+    const N: u32 = ENVELOPES;
+    let (a, b) = (sidecar("a").await, sidecar("b").await);
+    let mut to_a = SidecarClient::connect(a.clone()).await.expect("connects");
+    let peers = vec![a.clone(), b.clone(), "http://127.0.0.1:1".to_string()];
+    let tell = TickRequest {
+        tick: 0,
+        up: false,
+        peers,
+        ..TickRequest::default()
+    };
+    to_a.tick(tell).await.expect("peers set");
+    let stream = std::sync::Arc::new(BatchStream::open(&mut to_a).await.expect("opens"));
+    let body = postcard::to_stdvec(&Msg::Payload("hello".into())).expect("encodes");
+    let env = |seq: u32| Envelope {
+        from: 0,
+        to: 1,
+        sent: 1,
+        seq,
+        channel_seq: seq as u64,
+        body: body.clone(),
+        kind: "Payload".into(),
+        ..Envelope::default()
+    };
+    // Batches of 1, 2, ..., 16, 1, 2, ... envelopes.
+    let mut batches = Vec::new();
+    let (mut seq, mut size) = (0, 1);
+    while seq < N {
+        let end = (seq + size).min(N);
+        batches.push((seq..end).map(env).collect::<Vec<_>>());
+        seq = end;
+        size = size % 16 + 1;
+    }
+    let mut in_flight = std::collections::VecDeque::new();
+    let (mut lost, mut mispaired) = (0, 0);
+    for envelopes in batches {
+        let n = envelopes.len();
+        in_flight.push_back((n, stream.send(Batch { envelopes })));
+        if in_flight.len() == 16 {
+            let (n, answer) = in_flight.pop_front().expect("one in flight");
+            let routes = answer.await.expect("routed").routes;
+            mispaired += usize::from(routes.len() != n);
+            lost += routes
+                .iter()
+                .filter(|r| !r.lost.is_empty() || !r.refused.is_empty())
+                .count();
+        }
+    }
+    for (n, answer) in in_flight {
+        let routes = answer.await.expect("routed").routes;
+        mispaired += usize::from(routes.len() != n);
+        lost += routes
+            .iter()
+            .filter(|r| !r.lost.is_empty() || !r.refused.is_empty())
+            .count();
+    }
+    assert_eq!((mispaired, lost), (0, 0));
+    assert!(stream.is_open());
+    let mut to_b = SidecarClient::connect(b).await.expect("connects");
+    let due = to_b
+        .tick(TickRequest {
+            tick: 2,
+            up: false,
+            ..TickRequest::default()
+        })
+        .await
+        .expect("tick")
+        .into_inner()
+        .lost_down;
+    assert_eq!(due.len(), N as usize, "every envelope held for delivery");
+}

@@ -16,6 +16,7 @@ pub mod log;
 pub mod metrics;
 pub mod refusals;
 mod service;
+pub mod stream;
 
 use crate::envelope::loss_name;
 use crate::identity::ChannelFaults;
