@@ -19,8 +19,10 @@ type Slot = oneshot::Sender<Result<Routes, Status>>;
 
 /// An open `ForwardStream` to one sidecar.
 pub struct BatchStream {
-    /// The batches out, and the reply slots in send order.
-    out: Mutex<(mpsc::UnboundedSender<Batch>, Arc<Mutex<VecDeque<Slot>>>)>,
+    /// The batches out.
+    out: mpsc::UnboundedSender<Batch>,
+    /// The reply slots, in send order.
+    slots: Arc<Mutex<VecDeque<Slot>>>,
     broken: Arc<AtomicBool>,
 }
 
@@ -61,7 +63,8 @@ impl BatchStream {
             }
         });
         Ok(BatchStream {
-            out: Mutex::new((tx, slots)),
+            out: tx,
+            slots,
             broken,
         })
     }
@@ -80,14 +83,13 @@ impl BatchStream {
     ) -> impl std::future::Future<Output = Result<Routes, Status>> + Send + 'static {
         let (slot, answer) = oneshot::channel();
         let sent = {
-            let out = lock(&self.out);
             // Under the lock: the slot's place is the batch's place.
-            let mut slots = lock(&out.1);
+            let mut slots = lock(&self.slots);
             if self.broken.load(Ordering::SeqCst) {
                 false
             } else {
                 slots.push_back(slot);
-                out.0.send(batch).is_ok()
+                self.out.send(batch).is_ok()
             }
         };
         async move {
