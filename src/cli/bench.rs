@@ -2,7 +2,7 @@
 //! protocols in one run, and the cost of one execution beside a bare
 //! turmoil run with the same hosts and ticks.
 
-use super::shared::{print_json, registry, CliError};
+use super::shared::{median, print_json, registry, CliError};
 use ldfi_harness::registry::DynProtocol;
 use ldfi_harness::search::{search, Conclusion, SearchConfig, Strategy};
 use ldfi_harness::{bare_turmoil, Checks, LineageMode, Params, RunConfig};
@@ -57,11 +57,6 @@ const PUBLISHED: &[(&str, u32, u32, u32, Option<f64>, u64)] = &[
 
 fn now() -> Instant {
     super::shared::wall_now()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 fn config(

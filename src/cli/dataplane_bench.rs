@@ -3,7 +3,7 @@
 //! costs on real processes against a simulated one (use a release build).
 
 use super::dataplane::{exe, run_real};
-use super::shared::{print_json, registry, wall_now, CliError};
+use super::shared::{median, print_json, registry, wall_now, CliError};
 use ldfi_dataplane::child::Child;
 use ldfi_dataplane::conductor::args::{proxy_args, run_flags};
 use ldfi_dataplane::conductor::{Conducted, Options};
@@ -115,11 +115,6 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         serde_json::to_string(&report).expect("reports serialize")
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 pub fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {

@@ -4,7 +4,7 @@
 //! `rpc-load`).
 
 use super::dataplane::exe;
-use super::shared::{print_json, CliError};
+use super::shared::{median, print_json, CliError};
 use ldfi_dataplane::child::Child;
 use ldfi_rpc::load::Load;
 use ldfi_rpc::record::sample;
@@ -143,19 +143,9 @@ fn row(v: &[Load]) -> (f64, f64, f64) {
     )
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
 fn metrics(port: &str) -> Result<String, CliError> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}"))
-        .map_err(|e| CliError::Internal(format!("proxy metrics: {e}")))?;
-    let _ = s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n");
-    let mut text = String::new();
-    let _ = s.read_to_string(&mut text);
-    Ok(text)
+    ldfi_dataplane::sidecar::metrics::scrape(port)
+        .map_err(|e| CliError::Internal(format!("proxy metrics: {e}")))
 }
 
 /// The demo upstream and a proxy in front of it (auth and kv both on the

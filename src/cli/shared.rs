@@ -115,3 +115,10 @@ pub fn workload_text(
         Some(i) => format!("{workload}: {} captured inputs", i.len()),
     }
 }
+
+/// The median of `v` (the upper one of an even count; 0 when empty), for
+/// benchmark rounds.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}

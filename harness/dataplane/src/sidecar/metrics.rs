@@ -26,3 +26,15 @@ pub async fn serve(listener: TcpListener, render: Arc<dyn Fn() -> String + Send 
         });
     }
 }
+
+/// Reads the Prometheus text [`serve`] answers on `127.0.0.1:port` (the
+/// HTTP response, headers included), waiting at most 5 s for it.
+pub fn scrape(port: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}"))?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n")?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    Ok(text)
+}

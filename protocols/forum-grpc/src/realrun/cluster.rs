@@ -141,19 +141,10 @@ impl Cluster {
 
     /// The proxy's Prometheus text (empty if it does not answer).
     pub fn metrics(&self) -> String {
-        use std::io::{Read, Write};
-        let Some(port) = self.proxy.field("metrics") else {
-            return String::new();
-        };
-        let Ok(mut s) = std::net::TcpStream::connect(format!("127.0.0.1:{port}")) else {
-            return String::new();
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-        let mut text = String::new();
-        if s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").is_ok() {
-            let _ = s.read_to_string(&mut text);
-        }
-        text
+        self.proxy
+            .field("metrics")
+            .and_then(|port| ldfi_dataplane::sidecar::metrics::scrape(port).ok())
+            .unwrap_or_default()
     }
 }
 
