@@ -114,7 +114,7 @@ fn to_json(file: &Path, cfg: &RunConfig, flags: &Flags, r: &RealRun) -> Value {
             "invariant": invariant(&r.sim.verdict),
             "trace_hash": r.sim.trace.hash(),
         },
-        "same_verdict": r.verdict.word() == r.sim.verdict.word() && invariant(&r.verdict) == invariant(&r.sim.verdict),
+        "same_verdict": same_verdict(r),
         "trace_hash": Value::Null,
         "trace_hash_compared": false,
         "enforce": flags.enforce,
@@ -131,21 +131,15 @@ fn to_json(file: &Path, cfg: &RunConfig, flags: &Flags, r: &RealRun) -> Value {
     })
 }
 
+/// The real run ended as the simulated one did (verdict and invariant).
+fn same_verdict(r: &RealRun) -> bool {
+    r.verdict.word() == r.sim.verdict.word() && invariant(&r.verdict) == invariant(&r.sim.verdict)
+}
+
 fn print_text(cfg: &RunConfig, flags: &Flags, r: &RealRun) {
-    println!(
-        "protocol  {} {} (workload {}), eot {}, eff {}, crashes {}, seed {}",
-        ldfi_forum_grpc::NAME,
-        cfg.version,
-        cfg.workload,
-        cfg.params.eot,
-        cfg.params.eff,
-        cfg.params.crashes,
-        cfg.seed
-    );
-    println!("faults    {}", cfg.faults);
+    super::replay::print_header(ldfi_forum_grpc::NAME, cfg);
     println!("verdict   {}", r.verdict);
-    let same = r.verdict.word() == r.sim.verdict.word()
-        && invariant(&r.verdict) == invariant(&r.sim.verdict);
+    let same = same_verdict(r);
     println!(
         "simulated {}{}",
         r.sim.verdict,

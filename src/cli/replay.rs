@@ -123,8 +123,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     Ok(exit_for(&run.verdict))
 }
 
-/// Prints the run as text.
-pub fn print_text(protocol: &str, cfg: &RunConfig, run: &Run, hash: &str) {
+/// Prints what was run: protocol, version, workload, bounds, seed, faults.
+pub fn print_header(protocol: &str, cfg: &RunConfig) {
     println!(
         "protocol  {protocol} {} (workload {}), eot {}, eff {}, crashes {}, seed {}",
         cfg.version,
@@ -135,6 +135,11 @@ pub fn print_text(protocol: &str, cfg: &RunConfig, run: &Run, hash: &str) {
         cfg.seed
     );
     println!("faults    {}", cfg.faults);
+}
+
+/// Prints the run as text.
+pub fn print_text(protocol: &str, cfg: &RunConfig, run: &Run, hash: &str) {
+    print_header(protocol, cfg);
     println!("verdict   {}", run.verdict);
     println!("trace     {hash}");
     println!();
