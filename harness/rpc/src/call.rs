@@ -164,29 +164,13 @@ pub async fn handle(p: Arc<Proxy>, req: http::Request<Incoming>) -> http::Respon
                 return answer_late(&p, &id, r, &prog);
             }
             let why = format!("upstream `{}` at {}: {e}", id.callee, p.upstreams[up].base);
-            return finish(
-                &p,
-                &id,
-                "upstream_error",
-                Code::Unavailable as u32,
-                &why,
-                &prog,
-                status::answer(Code::Unavailable, &why),
-            );
+            return upstream_error(&p, &id, &why, &prog);
         }
     };
     let (rparts, rbody) = resp.into_parts();
     if rparts.status != http::StatusCode::OK {
         let why = format!("upstream `{}` answered HTTP {}", id.callee, rparts.status);
-        return finish(
-            &p,
-            &id,
-            "upstream_error",
-            Code::Unavailable as u32,
-            &why,
-            &prog,
-            status::answer(Code::Unavailable, &why),
-        );
+        return upstream_error(&p, &id, &why, &prog);
     }
     if let Some((code, msg)) = status::of(&rparts.headers) {
         // Trailers-only: the upstream answered with a status and no message.
@@ -505,6 +489,20 @@ fn injected(
 }
 
 /// Counts and records a call that ends with `resp`.
+/// Answers `UNAVAILABLE` for an upstream that failed the call (`why`),
+/// and records it as an `upstream_error`.
+fn upstream_error(p: &Proxy, id: &Ident, why: &str, prog: &Shared) -> http::Response<ChanBody> {
+    finish(
+        p,
+        id,
+        "upstream_error",
+        Code::Unavailable as u32,
+        why,
+        prog,
+        status::answer(Code::Unavailable, why),
+    )
+}
+
 fn finish(
     p: &Proxy,
     id: &Ident,
