@@ -47,6 +47,15 @@ enum Sub {
         /// restarted kv has them; default: in memory only.
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
+        /// kv, variant stale-read: how long an acknowledged post stays in
+        /// memory only before it is persisted, ms.
+        #[arg(long, default_value_t = ldfi_forum_grpc::real::WRITE_BEHIND.as_millis() as u64,
+              value_parser = clap::value_parser!(u64).range(1..=600_000))]
+        write_behind_ms: u64,
+        /// Listen on this loopback port (e.g. the port of the process it
+        /// replaces, so callers keep its address); default: OS-assigned.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        port: Option<u16>,
     },
     /// Drive a frontend with clients that log in, post, ask to edit and
     /// read; prints one JSON report (calls, refusals, p50/p99 latency);
@@ -97,6 +106,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             rpc_timeout_ms,
             upstreams_from_stdin,
             data_dir,
+            write_behind_ms,
+            port,
         } => {
             let service = Service::parse(&service).ok_or_else(|| {
                 CliError::Input(format!(
@@ -117,6 +128,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 rpc_timeout: std::time::Duration::from_millis(rpc_timeout_ms),
                 upstreams_from_stdin,
                 data_dir,
+                write_behind: std::time::Duration::from_millis(write_behind_ms),
+                port,
             };
             serve(&cfg).map_err(|e| match e {
                 ServeError::Config(m) => CliError::Input(m),

@@ -120,6 +120,7 @@ fn to_json(file: &Path, cfg: &RunConfig, flags: &Flags, r: &RealRun) -> Value {
         "enforce": flags.enforce,
         "tick_ms": flags.tick_ms,
         "identity_faults": r.applied,
+        "restarts": r.restarts,
         "unmatched": r.applied.iter().filter(|a| !a.applied).count(),
         "refusals": refusals,
         "flagged": flagged,
@@ -157,7 +158,12 @@ fn print_text(cfg: &RunConfig, flags: &Flags, r: &RealRun) {
         .iter()
         .map(|p| {
             let killed = if p.killed { ", killed" } else { "" };
-            format!("{} (pid {}{killed})", p.name, p.pid)
+            let life = if p.life > 0 {
+                format!(", life {}", p.life + 1)
+            } else {
+                String::new()
+            };
+            format!("{} (pid {}{life}{killed})", p.name, p.pid)
         })
         .collect();
     println!("real      {}", procs.join(", "));

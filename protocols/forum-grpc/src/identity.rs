@@ -4,11 +4,19 @@
 //! [`from_trace`] translates a simulated schedule's tick-addressed faults
 //! (`omit(from, to, t)`, `crash(node, t)`) into them, exactly, from the
 //! run's own trace.
+//!
+//! A node the schedule restarts is the exception: what it loses depends on
+//! *when* it goes down (a `stale-read` kv persists a post a few ticks
+//! after acknowledging it), and a kill by identity happens only when the
+//! node's next request arrives — after the restart, maybe. Its crashes and
+//! restarts are applied by the wall clock instead ([`timed`]), each placed
+//! after the request the node had received last before it in the run, as
+//! many ticks after it as in the run.
 
 use crate::sim::{method_of, Ident};
-use ldfi_lineage::{Event, Fault, FaultSet, Loss, NodeIdx, Trace};
+use ldfi_lineage::{Event, Fault, FaultSet, Loss, NodeIdx, Tick, Trace};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What happens to one call.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -83,10 +91,12 @@ pub struct RpcSchedule {
 /// of its call, each crash a kill after as many requests as the node had
 /// received by then. Faults that lost nothing in the run (a crash after
 /// EOT, an omission of a tick with no send) have no identity and are left
-/// out, as they changed nothing.
+/// out, as they changed nothing. The crashes of a node that restarts are
+/// not kills by identity but [`timed`] faults.
 pub fn from_trace(trace: &Trace, faults: &FaultSet) -> RpcSchedule {
     let mut out = RpcSchedule::default();
     let idents = identities(trace);
+    let restarted = restarted(faults);
     for e in &trace.events {
         if let Event::Lost {
             id,
@@ -112,6 +122,9 @@ pub fn from_trace(trace: &Trace, faults: &FaultSet) -> RpcSchedule {
     for f in faults.faults() {
         if let Fault::Crash { node, at } = f {
             let Some(n) = trace.node(node) else { continue };
+            if restarted.contains(node.as_str()) {
+                continue;
+            }
             // Crashed in the run (a restarted service may be up again by EOT).
             if !(trace.events.iter()).any(|e| matches!(e, Event::Crash { node: m, .. } if *m == n))
             {
@@ -128,6 +141,99 @@ pub fn from_trace(trace: &Trace, faults: &FaultSet) -> RpcSchedule {
             });
         }
     }
+    out
+}
+
+/// The nodes `faults` restarts.
+fn restarted(faults: &FaultSet) -> BTreeSet<&str> {
+    (faults.faults().iter())
+        .filter_map(|f| match f {
+            Fault::Restart { node, .. } => Some(node.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A crash or a restart applied by the wall clock.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Timed {
+    /// The tick.
+    pub at: Tick,
+    /// Crash or restart (in a tick, restarts come first, as in
+    /// simulation).
+    pub kind: TimedKind,
+    /// The node.
+    pub node: String,
+    /// The requests the node had received before tick `at` in the run
+    /// (over all its lives).
+    pub after: u32,
+    /// The tick the last of them arrived (1 if none did).
+    pub since: Tick,
+}
+
+/// What a [`Timed`] fault does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimedKind {
+    /// The node's process is killed (if running) and started again.
+    Restart,
+    /// The node's process is killed (if running).
+    Crash,
+}
+
+impl std::fmt::Display for Timed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.kind {
+            TimedKind::Restart => "restart",
+            TimedKind::Crash => "crash",
+        };
+        write!(f, "{kind}({}, {})", self.node, self.at)
+    }
+}
+
+/// The crashes and restarts of every node `faults` restarts, in the order
+/// they take effect (by tick; in a tick restarts first, then crashes, as
+/// the simulator applies them), each with the requests the node had
+/// received before it in the run that produced `trace`.
+pub fn timed(trace: &Trace, faults: &FaultSet) -> Vec<Timed> {
+    let idents = identities(trace);
+    let restarted = restarted(faults);
+    // The tick of every request each node received, in order.
+    let mut got: BTreeMap<NodeIdx, Vec<Tick>> = BTreeMap::new();
+    for e in &trace.events {
+        if let Event::Deliver { to, at, id, .. } = e {
+            let response = (idents.get(&(id.from, id.sent, id.seq))).is_some_and(|i| i.response);
+            if !response {
+                got.entry(*to).or_default().push(*at);
+            }
+        }
+    }
+    let before = |node: &str, t: Tick| -> (u32, Tick) {
+        let ticks = (trace.node(node).and_then(|n| got.get(&n)))
+            .map(|v| v.iter().filter(|a| **a < t).copied().collect::<Vec<_>>())
+            .unwrap_or_default();
+        (ticks.len() as u32, ticks.last().copied().unwrap_or(1))
+    };
+    let mut out: Vec<Timed> = (faults.faults().iter())
+        .filter_map(|f| match f {
+            Fault::Restart { node, at } => Some((node, *at, TimedKind::Restart)),
+            Fault::Crash { node, at } if restarted.contains(node.as_str()) => {
+                Some((node, *at, TimedKind::Crash))
+            }
+            _ => None,
+        })
+        .map(|(node, at, kind)| {
+            let (after, since) = before(node, at);
+            Timed {
+                at,
+                kind,
+                node: node.clone(),
+                after,
+                since,
+            }
+        })
+        .collect();
+    out.sort();
     out
 }
 

@@ -19,8 +19,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a `stale-read` kv on a real process keeps an acknowledged
-/// post in memory only before it persists it.
+/// post in memory only before it persists it, by default (a real run of a
+/// schedule sets it to the simulation's write-behind ticks).
 pub const WRITE_BEHIND: Duration = Duration::from_millis(500);
+
+/// How often, and how far apart, a service started on a given port tries
+/// to bind it: the port of an earlier life of the service, which the
+/// kernel may hold for a moment after that process was killed.
+const REBIND: (u32, Duration) = (100, Duration::from_millis(20));
 
 /// What to serve.
 #[derive(Clone, Debug)]
@@ -40,6 +46,11 @@ pub struct ServeConfig {
     /// Where `kv` keeps its posts (`DIR/kv.log`), so that they outlive the
     /// process; `None`: in memory only (`kv` only).
     pub data_dir: Option<PathBuf>,
+    /// How long a `stale-read` kv keeps a post in memory only.
+    pub write_behind: Duration,
+    /// Listen on this loopback port (a restarted service keeps its
+    /// address); `None`: an OS-assigned one.
+    pub port: Option<u16>,
 }
 
 impl ServeConfig {
@@ -53,6 +64,8 @@ impl ServeConfig {
             rpc_timeout: Timing::REAL.rpc_timeout,
             upstreams_from_stdin: false,
             data_dir: None,
+            write_behind: WRITE_BEHIND,
+            port: None,
         }
     }
 }
@@ -85,7 +98,7 @@ pub fn routes(cfg: &ServeConfig) -> Result<tonic::service::Routes, ServeError> {
                 }
                 None => Arc::new(MemStore::default()),
             };
-            let write = Write::of(cfg.version, WRITE_BEHIND);
+            let write = Write::of(cfg.version, cfg.write_behind);
             services::routes_kv(services::KvSvc::new(obs, store, write))
         }
         Service::Frontend => {
@@ -130,6 +143,41 @@ fn with_upstreams(cfg: &ServeConfig, line: &str) -> Result<ServeConfig, ServeErr
     Ok(out)
 }
 
+/// Listens on `cfg`'s port (binding it again while the kernel still holds
+/// it for an earlier life: tokio's listeners set `SO_REUSEADDR`, so only
+/// a socket still bound to it, not one in `TIME_WAIT`, is in the way), or
+/// on an OS-assigned one.
+fn listen(
+    rt: &tokio::runtime::Runtime,
+    cfg: &ServeConfig,
+) -> Result<(u16, tonic::transport::server::TcpIncoming), ServeError> {
+    let Some(port) = cfg.port else {
+        return ldfi_dataplane::node::listen(rt, cfg.service.name())
+            .map_err(|e| ServeError::Serve(e.to_string()));
+    };
+    let (tries, pause) = REBIND;
+    let mut last = None;
+    for _ in 0..tries {
+        match rt.block_on(tokio::net::TcpListener::bind(("127.0.0.1", port))) {
+            Ok(l) => {
+                let incoming =
+                    tonic::transport::server::TcpIncoming::from(l).with_nodelay(Some(true));
+                return Ok((port, incoming));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                last = Some(e);
+                std::thread::sleep(pause);
+            }
+            Err(e) => return Err(ServeError::Serve(format!("--port {port}: {e}"))),
+        }
+    }
+    Err(ServeError::Serve(format!(
+        "--port {port}: still in use after {} ms: {}",
+        (pause * tries).as_millis(),
+        last.map(|e| e.to_string()).unwrap_or_default()
+    )))
+}
+
 /// Serves `cfg` until stdin closes; prints `ldfi-ready port=P` once it
 /// accepts connections.
 pub fn serve(cfg: &ServeConfig) -> Result<(), ServeError> {
@@ -153,8 +201,7 @@ pub fn serve(cfg: &ServeConfig) -> Result<(), ServeError> {
     } else {
         Some(routes(cfg)?)
     };
-    let (port, incoming) = ldfi_dataplane::node::listen(&rt, cfg.service.name())
-        .map_err(|e| ServeError::Serve(e.to_string()))?;
+    let (port, incoming) = listen(&rt, cfg)?;
     ldfi_dataplane::child::announce(&[("port", port.to_string())]);
     let routes = match early {
         Some(r) => r,

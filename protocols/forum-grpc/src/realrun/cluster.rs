@@ -34,10 +34,60 @@ pub struct Files {
     pub violations: PathBuf,
 }
 
+/// One service: its running process, its earlier lives, and how to start
+/// it again.
+pub struct Svc {
+    /// The service.
+    pub service: Service,
+    /// The process of its current life.
+    pub child: Child,
+    /// Its earlier lives (killed), oldest first.
+    pub past: Vec<Child>,
+    exe: PathBuf,
+    args: Vec<String>,
+    group: i32,
+}
+
+impl Svc {
+    /// The loopback port it serves on (every life the same).
+    pub fn port(&self) -> Option<u16> {
+        self.child.field("port").and_then(|p| p.parse().ok())
+    }
+
+    /// Kills its process (`SIGKILL`, then reaped) if it runs; its pid if it did.
+    pub fn kill(&mut self) -> Option<u32> {
+        if !self.child.alive() {
+            return None;
+        }
+        let pid = self.child.pid();
+        self.child.kill();
+        Some(pid)
+    }
+
+    /// Kills it if it runs and starts it again with the same arguments
+    /// (the same `--data-dir`) on the same port, so the proxy's upstream
+    /// address stays valid; returns once the new process has announced
+    /// itself (its handshake, sent once it listens).
+    pub fn relaunch(&mut self) -> Result<(), RealError> {
+        self.kill();
+        let port = self.port().ok_or_else(|| {
+            RealError::Process(format!("{}: no port to restart on", self.service.name()))
+        })?;
+        let mut args = self.args.clone();
+        args.extend(["--port".into(), port.to_string()]);
+        let name = self.service.name();
+        let child = Starting::spawn(&self.exe, &args, name, self.group)
+            .and_then(Starting::ready)
+            .map_err(start_err)?;
+        self.past.push(std::mem::replace(&mut self.child, child));
+        Ok(())
+    }
+}
+
 /// The running processes.
 pub struct Cluster {
     /// The services, in [`Service::ALL`] order.
-    pub services: Vec<(Service, Child)>,
+    pub services: Vec<Svc>,
     /// The proxy.
     pub proxy: Child,
     group: i32,
@@ -47,16 +97,34 @@ fn start_err(e: ldfi_dataplane::error::DataplaneError) -> RealError {
     RealError::Process(e.to_string())
 }
 
+/// How the services run.
+pub struct Setup<'a> {
+    /// The `ldfi` binary.
+    pub exe: &'a Path,
+    /// The variant.
+    pub version: &'a str,
+    /// How long the frontend waits for `auth` and `kv`.
+    pub timeout: Duration,
+    /// How long a `stale-read` kv keeps a post in memory only.
+    pub write_behind: Duration,
+    /// `kv`'s data directory (it must exist).
+    pub data_dir: &'a Path,
+    /// The proxy's mode (refuse or observe).
+    pub enforce: &'a str,
+}
+
 impl Cluster {
-    /// Starts the services of `version` (the frontend waiting `timeout`
-    /// for its upstreams), then the proxy (`enforce`: refuse or observe).
-    pub fn start(
-        exe: &Path,
-        version: &str,
-        timeout: Duration,
-        enforce: &str,
-        files: &Files,
-    ) -> Result<Cluster, RealError> {
+    /// Starts the services of `setup` (`kv` keeping its posts in its data
+    /// directory), then the proxy.
+    pub fn start(setup: &Setup, files: &Files) -> Result<Cluster, RealError> {
+        let Setup {
+            exe,
+            version,
+            timeout,
+            write_behind,
+            data_dir,
+            enforce,
+        } = *setup;
         let mut group = 0;
         let mut starting = Vec::new();
         for svc in Service::ALL {
@@ -71,23 +139,37 @@ impl Cluster {
             ]
             .map(String::from)
             .into();
-            if svc == Service::Frontend {
-                args.extend([
+            match svc {
+                Service::Frontend => args.extend([
                     "--rpc-timeout-ms".into(),
                     timeout.as_millis().max(1).to_string(),
                     "--upstreams-from-stdin".into(),
-                ]);
+                ]),
+                Service::Kv => args.extend([
+                    "--data-dir".into(),
+                    data_dir.display().to_string(),
+                    "--write-behind-ms".into(),
+                    write_behind.as_millis().max(1).to_string(),
+                ]),
+                Service::Auth => {}
             }
             let s = Starting::spawn(exe, &args, svc.name(), group).map_err(start_err)?;
             if group == 0 {
                 group = s.pid() as i32;
                 GROUP.store(group, Ordering::SeqCst);
             }
-            starting.push((svc, s));
+            starting.push((svc, s, args));
         }
         let mut services = Vec::new();
-        for (svc, s) in starting {
-            services.push((svc, s.ready().map_err(start_err)?));
+        for (service, s, args) in starting {
+            services.push(Svc {
+                service,
+                child: s.ready().map_err(start_err)?,
+                past: Vec::new(),
+                exe: exe.to_path_buf(),
+                args,
+                group,
+            });
         }
         let addr = |c: &Child| format!("127.0.0.1:{}", c.field("port").unwrap_or("0"));
         let mut args: Vec<String> = ["proxy", "--name", "forum", "--enforce", enforce]
@@ -103,9 +185,10 @@ impl Cluster {
         ] {
             args.extend([flag.into(), path(p)]);
         }
-        for (svc, c) in &services {
-            args.extend(["--upstream".into(), format!("{}={}", svc.name(), addr(c))]);
-            args.extend(["--pid".into(), format!("{}={}", svc.name(), c.pid())]);
+        for s in &services {
+            let name = s.service.name();
+            args.extend(["--upstream".into(), format!("{name}={}", addr(&s.child))]);
+            args.extend(["--pid".into(), format!("{name}={}", s.child.pid())]);
         }
         let proxy = Starting::spawn(exe, &args, "proxy", group)
             .and_then(Starting::ready)
@@ -129,9 +212,9 @@ impl Cluster {
         &mut self
             .services
             .iter_mut()
-            .find(|(s, _)| *s == svc)
+            .find(|s| s.service == svc)
             .expect("every service runs")
-            .1
+            .child
     }
 
     /// The proxy's address (`host:port`), where clients call the frontend.

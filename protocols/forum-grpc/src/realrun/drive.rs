@@ -10,7 +10,6 @@ use crate::client::ForumClient;
 use crate::observe::CallCtx;
 use crate::sim::workload::{Input, Op, Workload};
 use crate::sim::CLIENT_TIMEOUT;
-use ldfi_dataplane::load::wall_now;
 use ldfi_harness::Tick;
 use ldfi_protocols::web_forum::clients::TOPIC;
 use serde::Serialize;
@@ -30,6 +29,9 @@ pub struct Answer {
     pub at: Tick,
     /// Whether it was sent (not if its client had crashed).
     pub sent: bool,
+    /// The tick it was sent in (wall clock over the tick; its due tick
+    /// unless the machine was late), if sent.
+    pub sent_at: Option<Tick>,
     /// The tick its answer came in (wall clock over the tick), if any.
     pub answered: Option<Tick>,
     /// The gRPC status code (0: answered).
@@ -40,6 +42,8 @@ pub struct Answer {
     pub ok: Option<bool>,
     /// A post's key, if accepted.
     pub key: Option<String>,
+    /// A Read's answer: the posts it returned, by key.
+    pub keys: Vec<String>,
     /// Whether the answer came after its client crashed (not heard).
     pub after_crash: bool,
 }
@@ -79,11 +83,13 @@ async fn one(
         method: method.into(),
         at,
         sent: false,
+        sent_at: None,
         answered: None,
         status: 0,
         message: String::new(),
         ok: None,
         key: None,
+        keys: Vec::new(),
         after_crash: false,
     };
     if crash.is_some_and(|c| c <= at) {
@@ -91,6 +97,7 @@ async fn one(
         return a;
     }
     a.sent = true;
+    a.sent_at = Some(tick_of(start.elapsed(), tick));
     let call = CallCtx::default();
     let answer: Result<(bool, Option<String>), tonic::Status> = match &op {
         Op::Login(cred) => client.login(&call, node, cred).await.map(|r| (r.ok, None)),
@@ -102,7 +109,10 @@ async fn one(
             .edit(&call, node, TOPIC, text)
             .await
             .map(|r| (r.ok, None)),
-        Op::Read => client.read(&call, node, TOPIC).await.map(|_| (true, None)),
+        Op::Read => client.read(&call, node, TOPIC).await.map(|r| {
+            a.keys = r.keys;
+            (true, None)
+        }),
     };
     let when = tick_of(start.elapsed(), tick);
     a.after_crash = crash.is_some_and(|c| c <= when);
@@ -112,6 +122,7 @@ async fn one(
             a.ok = Some(ok);
             a.message = match &key {
                 Some(k) => format!("ok, key {k}"),
+                None if method == "Read" => format!("posts [{}]", a.keys.join(", ")),
                 None if ok => "ok".into(),
                 None => "refused (ok = false)".into(),
             };
@@ -125,16 +136,18 @@ async fn one(
     a
 }
 
-/// Runs `workload` against the frontend behind `addr`, ticks of `tick`,
-/// clients crashing at the ticks of `crashes`; returns when every input
-/// is answered (or gave up) and `eot` ticks have passed.
+/// Runs `workload` against the frontend behind `addr`, ticks of `tick`
+/// from `start` (tick 1's beginning), clients crashing at the ticks of
+/// `crashes`; returns when every input is answered (or gave up) and `eot`
+/// ticks have passed.
 pub async fn drive(
     addr: &str,
     workload: Workload,
-    tick: Duration,
+    clock: (Instant, Duration),
     crashes: &BTreeMap<String, Tick>,
     eot: Tick,
 ) -> Result<Vec<Answer>, String> {
+    let (start, tick) = clock;
     let timing = Timing {
         rpc_timeout: tick * CLIENT_TIMEOUT,
     };
@@ -145,7 +158,6 @@ pub async fn drive(
             clients.insert(i.node, ForumClient::connect_with(addr, timing)?);
         }
     }
-    let start = wall_now();
     let clock = Clock { start, tick };
     let tasks: Vec<_> = inputs
         .into_iter()

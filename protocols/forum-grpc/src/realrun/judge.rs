@@ -1,22 +1,33 @@
 //! What a real run did, read back from the proxy's capture and violation
 //! records and the workload's answers, judged as the simulation judges a
-//! run: the web-forum model's invariants on the end state, then the
-//! spec's violations (`ldfi_harness::runner::judge_recorded`'s order).
+//! run: the workload's invariants (the same functions,
+//! [`crate::sim::workload::Workload::invariants`]: `posts-stored`, or I3
+//! with a Read in the workload) on the end state, then the spec's
+//! violations (`ldfi_harness::runner::judge_recorded`'s order).
 //!
 //! The end state holds the facts the invariants read, each from where it
-//! can be seen on real processes: `acked(c, key)` at a client that heard
-//! its post accepted (before it crashed), `stored(key)` at `kv` for every
-//! insert `kv` served (answered, or its answer dropped by a fault: `kv`
-//! acted on it), `authed(c)` at the frontend for every `auth` answer
-//! `ok = true`; a killed service is crashed at the tick its killing call
-//! arrived.
+//! can be seen on real processes:
+//! - at a client, what it derives in simulation from the answers it
+//!   heard before it crashed ([`crate::sim::workload::post_acked`],
+//!   [`crate::sim::workload::read_answered`]): `acked(c, key)` and
+//!   `acked_at(c, key, t)` for a post accepted in tick `t`, `read(c, n,
+//!   topic, s)` and `returned(c, n, key)` for a Read sent in tick `s` and
+//!   answered — ticks by the wall clock over the tick;
+//! - `stored(key)` at `kv` for every insert `kv` served (answered, or its
+//!   answer dropped by a fault: `kv` acted on it); after a restart, for
+//!   the posts in its log at the end (what it recovered, or persisted
+//!   since) and the inserts that arrived in its last life;
+//! - `authed(c)` at the frontend for every `auth` answer `ok = true`;
+//! - a killed service is crashed at the tick its killing call arrived (or
+//!   of its last `crash` by the wall clock).
 
 use super::drive::Answer;
 use crate::identity::{RpcFault, RpcSchedule};
 use ldfi_harness::check::check;
-use ldfi_harness::{Checks, EndState, Fact, Tick, Verdict};
+use crate::sim::workload::{post_acked, read_answered};
+use ldfi_harness::{Checks, EndState, Fact, Invariant, Tick, Verdict};
 use ldfi_lineage::Event;
-use ldfi_protocols::web_forum::checks::{acked, authed, invariants, stored};
+use ldfi_protocols::web_forum::checks::{authed, stored};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -143,12 +154,31 @@ pub fn kill_tick(calls: &[Call], node: &str, after: u32, tick: Duration) -> Opti
         .map(|c| tick_at(c.start_us, t0, tick))
 }
 
-/// The end state of a real run (see the module's doc).
+/// `kv`'s last life, when the run restarted it.
+#[derive(Clone, Debug, Default)]
+pub struct KvLife {
+    /// The tick it began.
+    pub since: Tick,
+    /// The posts in its log at the end of the run.
+    pub log: Vec<String>,
+    /// A tick of wall clock (to place the inserts' arrivals).
+    pub tick: Duration,
+}
+
+/// Whether the callee served `c`: it answered, or its answer was dropped
+/// by a fault (it acted on it).
+pub fn served(c: &Call) -> bool {
+    c.status == 0 || c.message.starts_with("response dropped")
+}
+
+/// The end state of a real run (see the module's doc); `kv`: its last
+/// life, if it was restarted.
 pub fn end_state(
     nodes: &[String],
     answers: &[Answer],
     calls: &[Call],
     crashed: &[(String, Tick)],
+    kv: Option<&KvLife>,
 ) -> EndState {
     let ix = |n: &str| nodes.iter().position(|x| x == n);
     let mut held: Vec<Vec<Fact>> = vec![Vec::new(); nodes.len()];
@@ -158,14 +188,30 @@ pub fn end_state(
         }
     };
     for a in answers.iter().filter(|a| !a.after_crash) {
-        if let Some(key) = &a.key {
-            hold(&a.client, acked(&a.client, key));
+        let (Some(answered), 0) = (a.answered, a.status) else {
+            continue;
+        };
+        let facts = match (&a.key, a.method.as_str(), a.sent_at) {
+            (Some(key), _, _) => post_acked(&a.client, key, answered).to_vec(),
+            (None, "Read", Some(s)) => read_answered(&a.client, a.input, s, &a.keys),
+            _ => Vec::new(),
+        };
+        for f in facts {
+            hold(&a.client, f);
         }
     }
+    let t0 = calls.iter().map(|c| c.start_us).min().unwrap_or(0);
+    // An insert kv served in an earlier life is in its log, or lost.
+    let this_life =
+        |c: &Call| kv.is_none_or(|l| tick_at(c.start_us, t0, l.tick) >= l.since);
+    for key in kv.iter().flat_map(|l| &l.log) {
+        hold("kv", stored(key));
+    }
     for c in calls {
-        let served = c.status == 0 || c.message.starts_with("response dropped");
         match (c.callee.as_str(), c.method.as_str()) {
-            ("kv", "Insert") if served => hold("kv", stored(&text(field(&c.request, "key")))),
+            ("kv", "Insert") if served(c) && this_life(c) => {
+                hold("kv", stored(&text(field(&c.request, "key"))))
+            }
             ("auth", "Authenticate")
                 if c.status == 0 && field(&c.response, "ok") == Some(&Value::Bool(true)) =>
             {
@@ -196,11 +242,16 @@ fn spec_rule(r: &Value) -> Option<String> {
     r["rule"].as_str().map(str::to_string)
 }
 
-/// The verdict: invariants on `end`, then the first spec violation the
-/// proxy recorded, in the order (and under the `checks`) of the
-/// simulator's `judge_recorded`.
-pub fn verdict(end: &EndState, records: &[Value], checks: Checks) -> Verdict {
-    let mut v = check(&invariants(), end).verdict;
+/// The verdict: `invariants` (the workload's) on `end`, then the first
+/// spec violation the proxy recorded, in the order (and under the
+/// `checks`) of the simulator's `judge_recorded`.
+pub fn verdict(
+    invariants: &[Invariant],
+    end: &EndState,
+    records: &[Value],
+    checks: Checks,
+) -> Verdict {
+    let mut v = check(invariants, end).verdict;
     if checks == Checks::Enforcement && v.is_violated() {
         v = Verdict::Good;
     }
@@ -267,6 +318,8 @@ pub fn counters(prometheus: &str) -> BTreeMap<(String, String, String), u64> {
 mod tests {
     use super::*;
     use crate::identity::RpcFaultKind;
+    use crate::sim::workload::Workload;
+    use ldfi_protocols::web_forum::checks::invariants;
 
     fn call(seq: u64, caller: &str, callee: &str, method: &str, status: u32, msg: &str) -> Call {
         Call {
@@ -329,16 +382,18 @@ mod tests {
             method: "Post".into(),
             at: 2,
             sent: true,
+            sent_at: Some(2),
             answered: Some(3),
             status: 0,
             message: String::new(),
             ok: Some(true),
             key: Some("general/1".into()),
+            keys: Vec::new(),
             after_crash: false,
         };
         // Acknowledged but never stored: posts-stored is violated.
-        let end = end_state(&nodes, std::slice::from_ref(&acked), &[], &[]);
-        let v = verdict(&end, &[], Checks::All);
+        let end = end_state(&nodes, std::slice::from_ref(&acked), &[], &[], None);
+        let v = verdict(&invariants(), &end, &[], Checks::All);
         assert_eq!(ldfi_harness::check::check(&invariants(), &end).verdict, v);
         assert!(v.is_violated(), "{v}");
         // Stored (its answer dropped: kv acted), and a spec record: the rule.
@@ -350,18 +405,88 @@ mod tests {
             4,
             "response dropped by an injected fault",
         );
-        let end = end_state(&nodes, &[acked], &[insert], &[("auth".into(), 1)]);
+        let end = end_state(
+            &nodes,
+            std::slice::from_ref(&acked),
+            std::slice::from_ref(&insert),
+            &[("auth".into(), 1)],
+            None,
+        );
         assert!(end.crashed("auth"));
-        assert_eq!(verdict(&end, &[], Checks::All), Verdict::Good);
+        assert_eq!(verdict(&invariants(), &end, &[], Checks::All), Verdict::Good);
+        // kv restarted at tick 6 with an empty log: the insert (tick 1) was lost.
+        let life = KvLife {
+            since: 6,
+            log: vec![],
+            tick: Duration::from_millis(50),
+        };
+        let end = end_state(
+            &nodes,
+            std::slice::from_ref(&acked),
+            std::slice::from_ref(&insert),
+            &[],
+            Some(&life),
+        );
+        assert!(verdict(&invariants(), &end, &[], Checks::All).is_violated());
+        let life = KvLife {
+            log: vec!["general/1".into()],
+            ..life
+        };
+        let end = end_state(
+            &nodes,
+            std::slice::from_ref(&acked),
+            std::slice::from_ref(&insert),
+            &[],
+            Some(&life),
+        );
+        assert_eq!(verdict(&invariants(), &end, &[], Checks::All), Verdict::Good);
         let rec = serde_json::json!({"action": "flagged", "rule": "I2_only_authenticated_clients_post",
             "caller": "frontend", "callee": "kv", "method": "Insert", "witness": [2], "why": "w"});
         let plain = serde_json::json!({"action": "refused", "rule": "not-grpc", "witness": null});
-        let v = verdict(&end, &[plain.clone(), rec.clone()], Checks::All);
+        let v = verdict(
+            &invariants(),
+            &end,
+            &[plain.clone(), rec.clone()],
+            Checks::All,
+        );
         assert!(
             matches!(&v, Verdict::Violated { invariant, .. } if invariant == "I2_only_authenticated_clients_post"),
             "{v}"
         );
-        assert_eq!(verdict(&end, &[rec], Checks::Invariants), Verdict::Good);
+        assert_eq!(
+            verdict(&invariants(), &end, &[rec], Checks::Invariants),
+            Verdict::Good
+        );
+        // I3: a later successful Read without the acknowledged post.
+        let read = |keys: Vec<String>, sent_at| Answer {
+            input: 2,
+            method: "Read".into(),
+            sent_at: Some(sent_at),
+            answered: Some(sent_at + 1),
+            key: None,
+            keys,
+            ..acked.clone()
+        };
+        let i3 = Workload::LoginPostRead.invariants();
+        let judge = |r: Answer| {
+            let end = end_state(&nodes, &[acked.clone(), r], &[], &[], None);
+            verdict(&i3, &end, &[], Checks::All)
+        };
+        let v = judge(read(vec![], 14));
+        assert!(
+            matches!(&v, Verdict::Violated { invariant, .. } if invariant == crate::sim::invariants::I3),
+            "{v}"
+        );
+        assert_eq!(judge(read(vec!["general/1".into()], 14)), Verdict::Good);
+        // A read that began before the acknowledgement promises nothing.
+        assert_eq!(judge(read(vec![], 3)), Verdict::Good);
+        // Nor does a read that failed.
+        let failed = Answer {
+            status: 4,
+            answered: None,
+            ..read(vec![], 14)
+        };
+        assert_eq!(judge(failed), Verdict::Good);
         let by = by_rule(&[plain]);
         assert_eq!(by[&("refused".to_string(), "not-grpc".to_string())], 1);
     }

@@ -4,18 +4,27 @@
 //! 1. The schedule runs in simulation: its trace and verdict.
 //! 2. [`crate::identity::from_trace`] turns its tick-addressed faults into
 //!    faults by identity (caller, callee, method, k-th call; a service
-//!    killed after n requests), the proxy's `--faults` file.
+//!    killed after n requests), the proxy's `--faults` file. The crashes
+//!    and restarts of a service the schedule restarts are kept by tick
+//!    ([`crate::identity::timed`]).
 //! 3. `auth`, `kv` and `frontend` (the schedule's version) start as
 //!    processes behind one `ldfi proxy --descriptor` ([`cluster`]) with the
-//!    same spec; the proxy applies the faults (a kill kills that service's
-//!    process; calls to it are then lost, as to a crashed host).
+//!    same spec, `kv` keeping its posts in a fresh data directory of the
+//!    run (a `stale-read` kv persisting a post [`WRITE_BEHIND`] ticks after
+//!    acknowledging it, as in simulation); the proxy applies the faults (a
+//!    kill kills that service's process; calls to it are then lost, as to
+//!    a crashed host).
 //! 4. The workload runs through the client library, paced by the wall
 //!    clock: tick `t` at `(t − 1) × tick`; the frontend waits
 //!    [`UPSTREAM_TIMEOUT`] ticks for `auth` and `kv`, a client
 //!    [`CLIENT_TIMEOUT`] ticks, as in simulation ([`drive`]). A crashed
-//!    client is the workload's own: it stops sending at its tick.
+//!    client is the workload's own: it stops sending at its tick. The
+//!    timed crashes and restarts happen at their ticks on the same clock
+//!    ([`restart`]: a restarted service is the same command on the same
+//!    port, with the same data directory).
 //! 5. The proxy's capture and violation records and the clients' answers
-//!    are judged with the simulation's invariants and spec ([`judge`]).
+//!    are judged with the simulation's invariants for the workload and
+//!    its spec ([`judge`]).
 //!
 //! The verdict is comparable with the simulated one; the trace is not
 //! (the wall clock paces it), so a real run has no trace hash.
@@ -23,12 +32,14 @@
 pub mod cluster;
 pub mod drive;
 pub mod judge;
+pub mod restart;
 
-use crate::identity::{from_trace, RpcFaultKind, RpcSchedule};
+use crate::identity::{from_trace, timed, RpcFaultKind, RpcSchedule, TimedKind};
 use crate::services::Service;
 use crate::sim::workload::Workload;
-use crate::sim::{run_rpc, CLIENT_TIMEOUT, UPSTREAM_TIMEOUT};
+use crate::sim::{run_rpc, CLIENT_TIMEOUT, UPSTREAM_TIMEOUT, WRITE_BEHIND};
 use judge::Applied;
+use restart::Restarted;
 use ldfi_harness::{Fault, Run, RunConfig, Tick, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,6 +84,9 @@ pub struct Process {
     pub pid: u32,
     /// Whether it had died by the end of the run (killed by a fault).
     pub killed: bool,
+    /// Its life: 0 for the first process of a service, 1 after its first
+    /// restart, ...
+    pub life: u32,
 }
 
 /// One real run.
@@ -84,8 +98,11 @@ pub struct RealRun {
     pub rpc: RpcSchedule,
     /// The real run's verdict.
     pub verdict: Verdict,
-    /// What became of every fault by identity.
+    /// What became of every fault by identity, and of every timed crash
+    /// and restart.
     pub applied: Vec<Applied>,
+    /// The timed crashes and restarts, in detail.
+    pub restarts: Vec<Restarted>,
     /// The workload's answers.
     pub answers: Vec<drive::Answer>,
     /// Violation records per (action, rule).
@@ -167,8 +184,11 @@ pub fn run(cfg: &RunConfig, opts: &Options) -> Result<RealRun, RealError> {
             .cloned()
             .collect(),
     };
+    let plan = timed(&sim.trace, &cfg.faults);
     let dir = scratch(&opts.dir)?;
     let d = &dir.0;
+    let data_dir = d.join("kv-data");
+    std::fs::create_dir_all(&data_dir).map_err(|e| io(&data_dir.display().to_string(), e))?;
     let files = cluster::Files {
         descriptor: d.join("forum.fds"),
         spec: d.join("web-forum.spec"),
@@ -188,31 +208,65 @@ pub fn run(cfg: &RunConfig, opts: &Options) -> Result<RealRun, RealError> {
     ] {
         std::fs::write(path, bytes).map_err(|e| io(&path.display().to_string(), e))?;
     }
-    let timeout = opts.tick * UPSTREAM_TIMEOUT;
-    let version = cfg.version.as_str();
-    let mut c = cluster::Cluster::start(&opts.exe, version, timeout, &opts.enforce, &files)?;
+    let setup = cluster::Setup {
+        exe: &opts.exe,
+        version: cfg.version.as_str(),
+        timeout: opts.tick * UPSTREAM_TIMEOUT,
+        write_behind: opts.tick * WRITE_BEHIND,
+        data_dir: &data_dir,
+        enforce: &opts.enforce,
+    };
+    let mut c = cluster::Cluster::start(&setup, &files)?;
     let rt = ldfi_dataplane::node::runtime().map_err(|e| io("runtime", e))?;
-    let answers = {
+    let addr = c.proxy_addr();
+    let eot = cfg.params.eot;
+    let (answers, restarts) = {
         // The client channels start their workers on this runtime.
         let _guard = rt.enter();
-        let addr = c.proxy_addr();
-        rt.block_on(drive::drive(
-            &addr,
-            workload,
-            opts.tick,
-            &crashes,
-            cfg.params.eot,
-        ))
-        .map_err(RealError::Process)?
+        let targets: Vec<&mut cluster::Svc> = (c.services.iter_mut())
+            .filter(|s| plan.iter().any(|t| t.node == s.service.name()))
+            .collect();
+        let start = ldfi_dataplane::load::wall_now();
+        std::thread::scope(|scope| {
+            let clock = restart::Clock {
+                start,
+                tick: opts.tick,
+                eot,
+            };
+            let capture = &files.capture;
+            let plan = &plan;
+            let restarter = scope.spawn(move || restart::apply(plan, targets, capture, clock));
+            let answers = rt.block_on(drive::drive(
+                &addr,
+                workload,
+                (start, opts.tick),
+                &crashes,
+                eot,
+            ));
+            let restarts = restarter.join();
+            (answers, restarts)
+        })
     };
+    let answers = answers.map_err(RealError::Process)?;
+    let restarts =
+        restarts.map_err(|_| RealError::Process("the restarting thread panicked".into()))?;
     drop(rt);
     let prometheus = c.metrics();
     let mut processes = Vec::new();
-    for (svc, child) in c.services.iter_mut() {
+    for svc in c.services.iter_mut() {
+        for (life, child) in svc.past.iter_mut().enumerate() {
+            processes.push(Process {
+                name: svc.service.name().into(),
+                pid: child.pid(),
+                killed: !child.alive(),
+                life: life as u32,
+            });
+        }
         processes.push(Process {
-            name: svc.name().into(),
-            pid: child.pid(),
-            killed: !child.alive(),
+            name: svc.service.name().into(),
+            pid: svc.child.pid(),
+            killed: !svc.child.alive(),
+            life: svc.past.len() as u32,
         });
     }
     if !c.proxy.alive() {
@@ -226,6 +280,7 @@ pub fn run(cfg: &RunConfig, opts: &Options) -> Result<RealRun, RealError> {
         name: "proxy".into(),
         pid: c.proxy.pid(),
         killed: false,
+        life: 0,
     });
     drop(c);
     let read = |p: &PathBuf| std::fs::read_to_string(p).unwrap_or_default();
@@ -237,7 +292,7 @@ pub fn run(cfg: &RunConfig, opts: &Options) -> Result<RealRun, RealError> {
     let mut applied = judge::call_faults(&rpc, &calls);
     let mut crashed = Vec::new();
     for k in &to_proxy.kills {
-        let killed = processes.iter().any(|p| p.name == k.node && p.killed);
+        let killed = (processes.iter()).any(|p| p.name == k.node && p.killed);
         let at = judge::kill_tick(&calls, &k.node, k.after, opts.tick);
         let got = calls.iter().filter(|c| c.callee == k.node).count();
         let what = match (killed, at) {
@@ -262,20 +317,58 @@ pub fn run(cfg: &RunConfig, opts: &Options) -> Result<RealRun, RealError> {
             what: format!("the workload's {node} sent nothing and heard nothing from tick {at} on"),
         });
     }
+    let kv = timed_lives(&restarts, &mut crashed, &mut applied, &data_dir, opts.tick);
     let info = crate::ForumGrpc::describe();
-    let end = judge::end_state(&info.nodes, &answers, &calls, &crashed);
-    let verdict = judge::verdict(&end, &records, cfg.checks);
+    let end = judge::end_state(&info.nodes, &answers, &calls, &crashed, kv.as_ref());
+    let verdict = judge::verdict(&workload.invariants(), &end, &records, cfg.checks);
     Ok(RealRun {
         sim,
         rpc,
         verdict,
         applied,
+        restarts,
         answers,
         by_rule: judge::by_rule(&records),
         records,
         counters: judge::counters(&prometheus),
         processes,
         calls: calls.len(),
+    })
+}
+
+/// What the timed crashes and restarts left: each in `applied`; a service
+/// whose last one was a crash is `crashed` at its tick; `kv`'s last life,
+/// if it was restarted (with the posts in its log at the end).
+fn timed_lives(
+    restarts: &[Restarted],
+    crashed: &mut Vec<(String, Tick)>,
+    applied: &mut Vec<Applied>,
+    data_dir: &std::path::Path,
+    tick: Duration,
+) -> Option<judge::KvLife> {
+    let mut last: BTreeMap<&str, &Restarted> = BTreeMap::new();
+    for r in restarts {
+        applied.push(Applied {
+            fault: r.fault.clone(),
+            applied: r.applied,
+            what: r.what.clone(),
+        });
+        if r.applied {
+            last.insert(&r.node, r);
+        }
+    }
+    for r in last.values().filter(|r| r.kind == TimedKind::Crash) {
+        crashed.push((r.node.clone(), r.at));
+    }
+    let kv = last.get("kv").filter(|r| r.kind == TimedKind::Restart)?;
+    use crate::services::store::{FileStore, Store};
+    let log = FileStore::open(data_dir)
+        .map(|s| s.load().into_keys().collect())
+        .unwrap_or_default();
+    Some(judge::KvLife {
+        since: kv.at,
+        log,
+        tick,
     })
 }
 

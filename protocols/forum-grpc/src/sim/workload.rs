@@ -11,7 +11,7 @@ use super::invariants::{acked_at, read, returned};
 use super::recorder::{lock, Shared};
 use crate::client::ForumClient;
 use crate::observe::CallCtx;
-use ldfi_harness::Invariant;
+use ldfi_harness::{Fact, Invariant};
 use ldfi_harness::Tick;
 use ldfi_protocols::web_forum::checks::{self, acked};
 use ldfi_protocols::web_forum::clients::{password, TOPIC};
@@ -125,6 +125,20 @@ impl Input {
     }
 }
 
+/// What client `c` derives when its post is acknowledged, as `key`, at
+/// tick `t` (here and on real processes, [`crate::realrun::judge`]).
+pub fn post_acked(c: &str, key: &str, t: Tick) -> [Fact; 2] {
+    [acked(c, key), acked_at(c, key, t)]
+}
+
+/// What client `c` derives when its Read, input `n` given at tick `s`, is
+/// answered with the posts `keys`.
+pub fn read_answered(c: &str, n: u32, s: Tick, keys: &[String]) -> Vec<Fact> {
+    let mut out = vec![read(c, n, TOPIC, s)];
+    out.extend(keys.iter().map(|k| returned(c, n, k)));
+    out
+}
+
 /// Runs input number `n` on its client host: waits for its tick, records
 /// it, makes the call.
 pub(crate) async fn run_input(rec: Shared, client: ForumClient, n: u32, input: Input) {
@@ -149,8 +163,9 @@ pub(crate) async fn run_input(rec: Shared, client: ForumClient, n: u32, input: I
                 if r.ok {
                     let mut rec = lock(&rec);
                     let now = rec.now();
-                    rec.derive(me, call.id(), acked(c, &r.key));
-                    rec.derive(me, call.id(), acked_at(c, &r.key, now));
+                    for f in post_acked(c, &r.key, now) {
+                        rec.derive(me, call.id(), f);
+                    }
                 }
             }
         }
@@ -160,9 +175,8 @@ pub(crate) async fn run_input(rec: Shared, client: ForumClient, n: u32, input: I
         Op::Read => {
             if let Ok(r) = client.read(&call, c, TOPIC).await {
                 let mut rec = lock(&rec);
-                rec.derive(me, call.id(), read(c, n, TOPIC, start));
-                for key in &r.keys {
-                    rec.derive(me, call.id(), returned(c, n, key));
+                for f in read_answered(c, n, start, &r.keys) {
+                    rec.derive(me, call.id(), f);
                 }
             }
         }
