@@ -224,26 +224,49 @@ fn a_restarted_kv_keeps_serving_through_the_proxy_and_a_lost_post_breaks_i3() {
         r#"{"format": 1, "protocol": "web-forum-grpc", "version": "correct", "workload": "login-post-read",
             "faults": [{"restart": {"node": "kv", "at": 8}}]}"#,
     );
-    let out = ldfi(&["dataplane", "run", "--json", file.to_str().expect("utf-8")]);
+    // The run's files (kv's data directory among them) go under TMPDIR.
+    let tmp = d.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("TMPDIR");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ldfi"))
+        .args(["dataplane", "run", "--json", file.to_str().expect("utf-8")])
+        .current_dir(common::root())
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("the ldfi binary runs");
     let v = json(&out);
     assert_eq!(out.status.code(), Some(0), "{v}\n{}", stderr(&out));
     assert_eq!(v["verdict"], "good", "{v}");
+    let left: Vec<_> = std::fs::read_dir(&tmp).expect("TMPDIR").collect();
+    assert!(left.is_empty(), "the run left {left:?}");
     assert_eq!(v["same_verdict"], true, "{v}");
     let r = &v["restarts"][0];
     assert_eq!(r["fault"], "restart(kv, 8)", "{v}");
     assert_eq!(r["applied"], true, "{v}");
-    assert_eq!(r["due_ms"], 7 * 50, "{v}");
+    // Due 3 ticks after kv's Insert (tick 5 in simulation), by tick 8's start.
+    assert_eq!(r["tick_ms"], 7 * 50, "{v}");
+    assert!(r["anchor_ms"].as_u64() < r["due_ms"].as_u64(), "{v}");
+    assert!(r["due_ms"].as_u64() <= r["tick_ms"].as_u64(), "{v}");
     assert!(r["ready_ms"].as_u64() >= r["due_ms"].as_u64(), "{v}");
     let kv: Vec<&Value> = (v["processes"].as_array().expect("processes").iter())
         .filter(|p| p["name"] == "kv")
         .collect();
     assert_eq!(kv.len(), 2, "{v}");
-    assert_eq!((kv[0]["life"].as_u64(), kv[1]["life"].as_u64()), (Some(0), Some(1)), "{v}");
+    assert_eq!(
+        (kv[0]["life"].as_u64(), kv[1]["life"].as_u64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
     assert_eq!(kv[0]["pid"], r["killed_pid"], "{v}");
     assert_eq!(kv[1]["pid"], r["pid"], "{v}");
     let answers = v["workload_answers"].as_array().expect("answers");
-    let post = answers.iter().find(|a| a["method"] == "Post").expect("a post");
-    let read = answers.iter().find(|a| a["method"] == "Read").expect("a read");
+    let post = answers
+        .iter()
+        .find(|a| a["method"] == "Post")
+        .expect("a post");
+    let read = answers
+        .iter()
+        .find(|a| a["method"] == "Read")
+        .expect("a read");
     assert_eq!(read["status"], 0, "{v}");
     assert_eq!(read["keys"], json!([post["key"].clone()]), "{v}");
     // The Get reached the new kv through the proxy.
@@ -268,11 +291,19 @@ fn a_restarted_kv_keeps_serving_through_the_proxy_and_a_lost_post_breaks_i3() {
     let kinds: Vec<(&str, bool)> = (v["restarts"].as_array().expect("restarts").iter())
         .map(|r| (r["fault"].as_str().unwrap_or(""), r["applied"] == true))
         .collect();
-    assert_eq!(kinds, vec![("crash(kv, 6)", true), ("restart(kv, 8)", true)], "{v}");
+    assert_eq!(
+        kinds,
+        vec![("crash(kv, 6)", true), ("restart(kv, 8)", true)],
+        "{v}"
+    );
     let read = (v["workload_answers"].as_array().expect("answers").iter())
         .find(|a| a["method"] == "Read")
         .cloned()
         .unwrap_or_default();
-    assert_eq!((read["status"].as_u64(), read["keys"].clone()), (Some(0), json!([])), "{v}");
+    assert_eq!(
+        (read["status"].as_u64(), read["keys"].clone()),
+        (Some(0), json!([])),
+        "{v}"
+    );
     assert_all_gone(&v);
 }

@@ -4,7 +4,7 @@
 //! faults by identity, and the exact translation of a simulated schedule
 //! into identities.
 
-use ldfi_forum_grpc::identity::{from_trace, RpcFault, RpcFaultKind, RpcSchedule};
+use ldfi_forum_grpc::identity::{from_trace, timed, RpcFault, RpcFaultKind, RpcSchedule};
 use ldfi_forum_grpc::sim::invariants::I3;
 use ldfi_forum_grpc::sim::run_rpc;
 use ldfi_forum_grpc::ForumGrpc;
@@ -271,6 +271,26 @@ fn a_schedule_translates_into_identities_exactly() {
     );
     let killed = run_rpc(&cfg("insert-before-auth", "login-post", &[]), None, &ids).expect("runs");
     assert_eq!(violated(&killed), Some(I2));
+    // A node that restarts is crashed and restarted by the clock instead,
+    // each after the requests it had received (kv: its Insert, at tick 5).
+    let c = cfg(
+        "stale-read",
+        "login-post-read",
+        &[crash("kv", 6), restart("kv", 8)],
+    );
+    let run = ForumGrpc.run(&c).expect("runs");
+    assert!(from_trace(&run.trace, &c.faults).kills.is_empty());
+    let plan: Vec<(String, u32, u32)> = timed(&run.trace, &c.faults)
+        .iter()
+        .map(|t| (t.to_string(), t.after, t.since))
+        .collect();
+    assert_eq!(
+        plan,
+        vec![
+            ("crash(kv, 6)".into(), 1, 5),
+            ("restart(kv, 8)".into(), 1, 5)
+        ]
+    );
 }
 
 #[test]

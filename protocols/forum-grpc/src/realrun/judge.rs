@@ -23,8 +23,8 @@
 
 use super::drive::Answer;
 use crate::identity::{RpcFault, RpcSchedule};
-use ldfi_harness::check::check;
 use crate::sim::workload::{post_acked, read_answered};
+use ldfi_harness::check::check;
 use ldfi_harness::{Checks, EndState, Fact, Invariant, Tick, Verdict};
 use ldfi_lineage::Event;
 use ldfi_protocols::web_forum::checks::{authed, stored};
@@ -202,8 +202,7 @@ pub fn end_state(
     }
     let t0 = calls.iter().map(|c| c.start_us).min().unwrap_or(0);
     // An insert kv served in an earlier life is in its log, or lost.
-    let this_life =
-        |c: &Call| kv.is_none_or(|l| tick_at(c.start_us, t0, l.tick) >= l.since);
+    let this_life = |c: &Call| kv.is_none_or(|l| tick_at(c.start_us, t0, l.tick) >= l.since);
     for key in kv.iter().flat_map(|l| &l.log) {
         hold("kv", stored(key));
     }
@@ -413,33 +412,29 @@ mod tests {
             None,
         );
         assert!(end.crashed("auth"));
-        assert_eq!(verdict(&invariants(), &end, &[], Checks::All), Verdict::Good);
-        // kv restarted at tick 6 with an empty log: the insert (tick 1) was lost.
-        let life = KvLife {
-            since: 6,
-            log: vec![],
-            tick: Duration::from_millis(50),
-        };
-        let end = end_state(
-            &nodes,
-            std::slice::from_ref(&acked),
-            std::slice::from_ref(&insert),
-            &[],
-            Some(&life),
+        assert_eq!(
+            verdict(&invariants(), &end, &[], Checks::All),
+            Verdict::Good
         );
-        assert!(verdict(&invariants(), &end, &[], Checks::All).is_violated());
-        let life = KvLife {
-            log: vec!["general/1".into()],
-            ..life
+        // kv restarted at tick 6: the insert (tick 1) counts if in its log.
+        let restarted = |log: Vec<String>| {
+            let life = KvLife {
+                since: 6,
+                log,
+                tick: Duration::from_millis(50),
+            };
+            let calls = std::slice::from_ref(&insert);
+            let end = end_state(
+                &nodes,
+                std::slice::from_ref(&acked),
+                calls,
+                &[],
+                Some(&life),
+            );
+            verdict(&invariants(), &end, &[], Checks::All)
         };
-        let end = end_state(
-            &nodes,
-            std::slice::from_ref(&acked),
-            std::slice::from_ref(&insert),
-            &[],
-            Some(&life),
-        );
-        assert_eq!(verdict(&invariants(), &end, &[], Checks::All), Verdict::Good);
+        assert!(restarted(vec![]).is_violated());
+        assert_eq!(restarted(vec!["general/1".into()]), Verdict::Good);
         let rec = serde_json::json!({"action": "flagged", "rule": "I2_only_authenticated_clients_post",
             "caller": "frontend", "callee": "kv", "method": "Insert", "witness": [2], "why": "w"});
         let plain = serde_json::json!({"action": "refused", "rule": "not-grpc", "witness": null});
@@ -479,14 +474,14 @@ mod tests {
         );
         assert_eq!(judge(read(vec!["general/1".into()], 14)), Verdict::Good);
         // A read that began before the acknowledgement promises nothing.
-        assert_eq!(judge(read(vec![], 3)), Verdict::Good);
+        assert_eq!(judge(read(vec![], 3)), Verdict::Vacuous);
         // Nor does a read that failed.
         let failed = Answer {
             status: 4,
             answered: None,
             ..read(vec![], 14)
         };
-        assert_eq!(judge(failed), Verdict::Good);
+        assert_eq!(judge(failed), Verdict::Vacuous);
         let by = by_rule(&[plain]);
         assert_eq!(by[&("refused".to_string(), "not-grpc".to_string())], 1);
     }

@@ -11,8 +11,8 @@ use super::invariants::{acked_at, read, returned};
 use super::recorder::{lock, Shared};
 use crate::client::ForumClient;
 use crate::observe::CallCtx;
-use ldfi_harness::{Fact, Invariant};
 use ldfi_harness::Tick;
+use ldfi_harness::{Fact, Invariant};
 use ldfi_protocols::web_forum::checks::{self, acked};
 use ldfi_protocols::web_forum::clients::{password, TOPIC};
 
