@@ -10,7 +10,9 @@
 //! what it received) are checked by one checker, as in simulation. The
 //! frontend starts first and learns the proxy's address on its stdin
 //! (`--upstreams-from-stdin`); the proxy knows every service's pid, so a
-//! kill fault kills that service's process.
+//! kill fault kills that service's process. `kv` keeps its posts in the
+//! run's data directory; a service can be killed and started again
+//! ([`Svc::relaunch`]) with the same arguments on the same port.
 
 use super::RealError;
 use crate::services::Service;
