@@ -169,6 +169,8 @@ pub struct Timed {
     pub after: u32,
     /// The tick the last of them arrived (1 if none did).
     pub since: Tick,
+    /// The tick of the last workload input before `at` (0 if none).
+    pub input: Tick,
 }
 
 /// What a [`Timed`] fault does.
@@ -200,7 +202,11 @@ pub fn timed(trace: &Trace, faults: &FaultSet) -> Vec<Timed> {
     let restarted = restarted(faults);
     // The tick of every request each node received, in order.
     let mut got: BTreeMap<NodeIdx, Vec<Tick>> = BTreeMap::new();
+    let mut inputs = Vec::new();
     for e in &trace.events {
+        if let Event::Input { at, .. } = e {
+            inputs.push(*at);
+        }
         if let Event::Deliver { to, at, id, .. } = e {
             let response = (idents.get(&(id.from, id.sent, id.seq))).is_some_and(|i| i.response);
             if !response {
@@ -224,12 +230,14 @@ pub fn timed(trace: &Trace, faults: &FaultSet) -> Vec<Timed> {
         })
         .map(|(node, at, kind)| {
             let (after, since) = before(node, at);
+            let input = (inputs.iter()).filter(|i| **i < at).max().copied();
             Timed {
                 at,
                 kind,
                 node: node.clone(),
                 after,
                 since,
+                input: input.unwrap_or(0),
             }
         })
         .collect();

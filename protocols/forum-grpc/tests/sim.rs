@@ -280,15 +280,16 @@ fn a_schedule_translates_into_identities_exactly() {
     );
     let run = ForumGrpc.run(&c).expect("runs");
     assert!(from_trace(&run.trace, &c.faults).kills.is_empty());
-    let plan: Vec<(String, u32, u32)> = timed(&run.trace, &c.faults)
+    // (The last workload input before either, c1's Post, came at tick 2.)
+    let plan: Vec<(String, u32, u32, u32)> = timed(&run.trace, &c.faults)
         .iter()
-        .map(|t| (t.to_string(), t.after, t.since))
+        .map(|t| (t.to_string(), t.after, t.since, t.input))
         .collect();
     assert_eq!(
         plan,
         vec![
-            ("crash(kv, 6)".into(), 1, 5),
-            ("restart(kv, 8)".into(), 1, 5)
+            ("crash(kv, 6)".into(), 1, 5, 2),
+            ("restart(kv, 8)".into(), 1, 5, 2)
         ]
     );
 }

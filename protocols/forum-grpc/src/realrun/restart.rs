@@ -2,19 +2,21 @@
 //! processes, by the wall clock ([`crate::identity::timed`]).
 //!
 //! **When.** A fault at tick `t` whose node had received `n` requests
-//! before `t` in the simulated run, the last at tick `s`, is applied
-//! `t − s` ticks after the node's `n`-th request ended at the proxy (when
-//! it was first seen in the proxy's capture, read every [`POLL`]) — the
-//! identity of kills
-//! by request count, and the simulated distance in ticks — and never later
-//! than the start of tick `t`, `(t − 1) × tick` after the workload's tick
-//! 1 began (the pacing of the workload's inputs, [`super::drive`]; also
-//! the rule when `n` is 0, or when that request has not come by then).
-//! Anchoring on the node's own requests matters because an RPC hop takes
-//! a tick in simulation and well under a millisecond here: a `stale-read`
-//! kv persists a post [`crate::sim::WRITE_BEHIND`] ticks after its
-//! `Insert` on both, so the crash must keep its distance from that
-//! `Insert`, not from tick 1.
+//! before `t` in the simulated run, the last at tick `s`, is applied after
+//! the node's `n`-th request was first seen in the proxy's capture (read
+//! every [`POLL`]; the identity of kills, by request count) — `t − s`
+//! ticks after it, as in the run — and no later than the start of tick
+//! `t`, `(t − 1) × tick` after the workload's tick 1 began (the pacing of
+//! the workload's inputs, [`super::drive`]), unless that request comes
+//! later still (then at once). When a workload input came between `s`
+//! and `t` in the run (or `n` is 0), the fault keeps its place among the
+//! inputs instead: at tick `t`'s start. Anchoring on the node's own
+//! requests matters because an RPC hop takes a tick in simulation and
+//! well under a millisecond here: a `stale-read` kv persists a post
+//! [`crate::sim::WRITE_BEHIND`] ticks after its `Insert` on both, so the
+//! crash must keep its distance from that `Insert`, not from tick 1. A
+//! request that never comes (the real run went another way) by EOT leaves
+//! the fault not applied.
 //!
 //! - `crash(n, t)`: `n`'s process is killed (`SIGKILL`, reaped) if it runs.
 //! - `restart(n, t)`: the same, then `n` starts again with the same
@@ -131,14 +133,20 @@ pub struct Clock {
     pub eot: Tick,
 }
 
-/// When `t` is due: its tick's start, or `t.at − t.since` ticks after its
-/// anchor if that came first; and the anchor.
-fn due(t: &Timed, seen: &Seen, tick: Duration) -> (Duration, Option<Duration>) {
+/// When `t` is due (see the module's doc), once its anchor has come; and
+/// the anchor.
+fn due(t: &Timed, seen: &Seen, tick: Duration) -> Option<(Duration, Option<Duration>)> {
     let latest = tick * t.at.saturating_sub(1);
-    match seen.nth(&t.node, t.after) {
-        Some(a) => (latest.min(a + tick * t.at.saturating_sub(t.since)), Some(a)),
-        None => (latest, None),
+    if t.after == 0 {
+        return Some((latest, None));
     }
+    let a = seen.nth(&t.node, t.after)?;
+    let target = if t.input > t.since {
+        latest
+    } else {
+        a + tick * t.at.saturating_sub(t.since)
+    };
+    Some((a.max(target.min(latest)), Some(a)))
 }
 
 /// Applies `plan` to `svcs` (the nodes it names), each fault when due (see
@@ -172,8 +180,20 @@ pub fn apply(
             next.next();
             continue;
         };
-        let (when, anchor) = due(t, &seen, tick);
         let now = start.elapsed();
+        let Some((when, anchor)) = due(t, &seen, tick) else {
+            if now >= tick * eot {
+                let why = format!(
+                    "not applied: `{}` never received its request #{} (the real run went another way)",
+                    t.node, t.after
+                );
+                out.push(record(t, tick, None, why));
+                next.next();
+            } else {
+                std::thread::sleep(POLL);
+            }
+            continue;
+        };
         if now < when {
             std::thread::sleep(POLL.min(when - now));
             continue;
@@ -209,19 +229,20 @@ fn record(t: &Timed, tick: Duration, anchor: Option<Duration>, what: String) -> 
 
 /// Applies `t` to `svc` now; `r` says what became of it.
 fn strike(t: &Timed, svc: &mut Svc, mut r: Restarted, start: Instant) -> Restarted {
-    let when = match (t.after, r.anchor_ms) {
-        (0, _) => format!("due at {} ms, the start of tick {}", r.due_ms, t.at),
-        (n, Some(a)) => format!(
-            "due at {} ms: {} tick(s) after its request #{n} (tick {} in simulation) was seen at {a} ms, by tick {}'s start ({} ms)",
+    let when = match r.anchor_ms {
+        None => format!("due at {} ms, the start of tick {}", r.due_ms, t.at),
+        Some(a) if t.input > t.since => format!(
+            "due at {} ms, the start of tick {} (after the input of tick {}), its request #{} seen at {a} ms",
+            r.due_ms, t.at, t.input, t.after
+        ),
+        Some(a) => format!(
+            "due at {} ms: {} tick(s) after its request #{} (tick {} in simulation) was seen at {a} ms, by tick {}'s start ({} ms) unless later",
             r.due_ms,
             t.at - t.since,
+            t.after,
             t.since,
             t.at,
             r.tick_ms
-        ),
-        (n, None) => format!(
-            "due at {} ms, the start of tick {}: its request #{n} had not come by then",
-            r.due_ms, t.at
         ),
     };
     r.killed_pid = svc.kill();
