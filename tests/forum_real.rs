@@ -239,6 +239,9 @@ fn a_restarted_kv_keeps_serving_through_the_proxy_and_a_lost_post_breaks_i3() {
     let left: Vec<_> = std::fs::read_dir(&tmp).expect("TMPDIR").collect();
     assert!(left.is_empty(), "the run left {left:?}");
     assert_eq!(v["same_verdict"], true, "{v}");
+    // Applied by the clock, not by identity (the proxy kills nothing).
+    assert_eq!(v["identity_faults"], json!([]), "{v}");
+    assert_eq!(v["unmatched"], 0, "{v}");
     let r = &v["restarts"][0];
     assert_eq!(r["fault"], "restart(kv, 8)", "{v}");
     assert_eq!(r["applied"], true, "{v}");

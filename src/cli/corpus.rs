@@ -215,6 +215,6 @@ fn check_forum(
     row["trace_hash"] = serde_json::Value::Null;
     row["trace_hash_compared"] = json!(false);
     row["simulated"] = json!({"verdict": r.sim.verdict.word(), "invariant": invariant(&r.sim.verdict), "trace_hash": r.sim.trace.hash()});
-    row["unmatched_faults"] = json!(r.applied.iter().filter(|a| !a.applied).count());
+    row["unmatched_faults"] = json!(r.unmatched());
     Ok(row)
 }

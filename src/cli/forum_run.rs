@@ -121,7 +121,7 @@ fn to_json(file: &Path, cfg: &RunConfig, flags: &Flags, r: &RealRun) -> Value {
         "tick_ms": flags.tick_ms,
         "identity_faults": r.applied,
         "restarts": r.restarts,
-        "unmatched": r.applied.iter().filter(|a| !a.applied).count(),
+        "unmatched": r.unmatched(),
         "refusals": refusals,
         "flagged": flagged,
         "violations": r.records,
@@ -179,7 +179,7 @@ fn print_text(cfg: &RunConfig, flags: &Flags, r: &RealRun) {
         "          the trace hash is not comparable (the wall clock paced the run); simulated {}",
         r.sim.trace.hash()
     );
-    if r.applied.is_empty() {
+    if r.applied.is_empty() && r.restarts.is_empty() {
         println!("identity  no fault changed the simulated run");
     }
     for (i, a) in r.applied.iter().enumerate() {
@@ -190,6 +190,11 @@ fn print_text(cfg: &RunConfig, flags: &Flags, r: &RealRun) {
             "NEVER MATCHED"
         };
         println!("{head:<9} {:<44} {how}: {}", a.fault, a.what);
+    }
+    for (i, t) in r.restarts.iter().enumerate() {
+        let head = if i == 0 { "timed" } else { "" };
+        let how = if t.applied { "applied" } else { "NOT APPLIED" };
+        println!("{head:<9} {:<44} {how}: {}", t.fault, t.what);
     }
     for (i, a) in r.answers.iter().enumerate() {
         let head = if i == 0 { "workload" } else { "" };

@@ -98,10 +98,9 @@ pub struct RealRun {
     pub rpc: RpcSchedule,
     /// The real run's verdict.
     pub verdict: Verdict,
-    /// What became of every fault by identity, and of every timed crash
-    /// and restart.
+    /// What became of every fault by identity (and of every client crash).
     pub applied: Vec<Applied>,
-    /// The timed crashes and restarts, in detail.
+    /// What became of every crash and restart applied by the clock.
     pub restarts: Vec<Restarted>,
     /// The workload's answers.
     pub answers: Vec<drive::Answer>,
@@ -317,7 +316,7 @@ pub fn run(cfg: &RunConfig, opts: &Options) -> Result<RealRun, RealError> {
             what: format!("the workload's {node} sent nothing and heard nothing from tick {at} on"),
         });
     }
-    let kv = timed_lives(&restarts, &mut crashed, &mut applied, &data_dir, opts.tick);
+    let kv = timed_lives(&restarts, &mut crashed, &data_dir, opts.tick);
     let info = crate::ForumGrpc::describe();
     let end = judge::end_state(&info.nodes, &answers, &calls, &crashed, kv.as_ref());
     let verdict = judge::verdict(&workload.invariants(), &end, &records, cfg.checks);
@@ -336,26 +335,18 @@ pub fn run(cfg: &RunConfig, opts: &Options) -> Result<RealRun, RealError> {
     })
 }
 
-/// What the timed crashes and restarts left: each in `applied`; a service
-/// whose last one was a crash is `crashed` at its tick; `kv`'s last life,
-/// if it was restarted (with the posts in its log at the end).
+/// What the timed crashes and restarts left: a service whose last one was
+/// a crash is `crashed` at its tick; `kv`'s last life, if it was
+/// restarted (with the posts in its log at the end).
 fn timed_lives(
     restarts: &[Restarted],
     crashed: &mut Vec<(String, Tick)>,
-    applied: &mut Vec<Applied>,
     data_dir: &std::path::Path,
     tick: Duration,
 ) -> Option<judge::KvLife> {
     let mut last: BTreeMap<&str, &Restarted> = BTreeMap::new();
-    for r in restarts {
-        applied.push(Applied {
-            fault: r.fault.clone(),
-            applied: r.applied,
-            what: r.what.clone(),
-        });
-        if r.applied {
-            last.insert(&r.node, r);
-        }
+    for r in restarts.iter().filter(|r| r.applied) {
+        last.insert(&r.node, r);
     }
     for r in last.values().filter(|r| r.kind == TimedKind::Crash) {
         crashed.push((r.node.clone(), r.at));
@@ -380,6 +371,15 @@ fn append(path: &std::path::Path, text: &str) -> Result<(), RealError> {
         .open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|e| RealError::Input(format!("--violations {}: {e}", path.display())))
+}
+
+impl RealRun {
+    /// Faults that were not applied: by identity (never matched a call)
+    /// and by the clock.
+    pub fn unmatched(&self) -> usize {
+        let by_identity = self.applied.iter().filter(|a| !a.applied).count();
+        by_identity + self.restarts.iter().filter(|r| !r.applied).count()
+    }
 }
 
 /// The tick lengths the real run uses, for its output: (frontend's
