@@ -238,6 +238,8 @@ fn a_restarted_kv_keeps_serving_through_the_proxy_and_a_lost_post_breaks_i3() {
     assert_eq!(v["verdict"], "good", "{v}");
     let left: Vec<_> = std::fs::read_dir(&tmp).expect("TMPDIR").collect();
     assert!(left.is_empty(), "the run left {left:?}");
+    let data = v["data_dir"].as_str().expect("kv's data directory");
+    assert!(!Path::new(data).exists(), "the run left {data}");
     assert_eq!(v["same_verdict"], true, "{v}");
     // Applied by the clock, not by identity (the proxy kills nothing).
     assert_eq!(v["identity_faults"], json!([]), "{v}");

@@ -129,6 +129,7 @@ fn to_json(file: &Path, cfg: &RunConfig, flags: &Flags, r: &RealRun) -> Value {
         "calls": r.calls,
         "workload_answers": r.answers,
         "processes": r.processes,
+        "data_dir": r.data_dir,
     })
 }
 

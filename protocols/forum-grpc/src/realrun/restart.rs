@@ -10,13 +10,13 @@
 //! the workload's inputs, [`super::drive`]), unless that request comes
 //! later still (then at once). When a workload input came between `s`
 //! and `t` in the run (or `n` is 0), the fault keeps its place among the
-//! inputs instead: at tick `t`'s start. Anchoring on the node's own
+//! inputs instead: at tick `t`'s start. A request not seen [`UNSEEN`]
+//! ticks after tick `t`'s start will not be: the fault is applied then.
+//! Anchoring on the node's own
 //! requests matters because an RPC hop takes a tick in simulation and
 //! well under a millisecond here: a `stale-read` kv persists a post
 //! [`crate::sim::WRITE_BEHIND`] ticks after its `Insert` on both, so the
-//! crash must keep its distance from that `Insert`, not from tick 1. A
-//! request that never comes (the real run went another way) by EOT leaves
-//! the fault not applied.
+//! crash must keep its distance from that `Insert`, not from tick 1.
 //!
 //! - `crash(n, t)`: `n`'s process is killed (`SIGKILL`, reaped) if it runs.
 //! - `restart(n, t)`: the same, then `n` starts again with the same
@@ -47,6 +47,14 @@ use std::time::{Duration, Instant};
 /// How often the proxy's capture is read while a fault waits for its
 /// node's request.
 pub const POLL: Duration = Duration::from_millis(2);
+
+/// How many ticks after its tick's start a fault waits for its node's
+/// request before it is applied all the same: the frontend's deadline for
+/// `auth` and `kv` ([`crate::sim::UPSTREAM_TIMEOUT`]), after which a call
+/// still unseen was given up by its caller (the proxy writes no record of
+/// a call cancelled before it was answered) or never made (the real run
+/// went another way).
+pub const UNSEEN: Tick = crate::sim::UPSTREAM_TIMEOUT;
 
 /// What became of one crash or restart.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -133,14 +141,23 @@ pub struct Clock {
     pub eot: Tick,
 }
 
-/// When `t` is due (see the module's doc), once its anchor has come; and
-/// the anchor.
-fn due(t: &Timed, seen: &Seen, tick: Duration) -> Option<(Duration, Option<Duration>)> {
+/// When `t` is due (see the module's doc), once its anchor has come, or
+/// [`UNSEEN`] after its tick's start if it has not by `now`; and the
+/// anchor.
+fn due(
+    t: &Timed,
+    seen: &Seen,
+    tick: Duration,
+    now: Duration,
+) -> Option<(Duration, Option<Duration>)> {
     let latest = tick * t.at.saturating_sub(1);
     if t.after == 0 {
         return Some((latest, None));
     }
-    let a = seen.nth(&t.node, t.after)?;
+    let Some(a) = seen.nth(&t.node, t.after) else {
+        let give_up = latest + tick * UNSEEN;
+        return (now >= give_up).then_some((give_up, None));
+    };
     let target = if t.input > t.since {
         latest
     } else {
@@ -181,17 +198,8 @@ pub fn apply(
             continue;
         };
         let now = start.elapsed();
-        let Some((when, anchor)) = due(t, &seen, tick) else {
-            if now >= tick * eot {
-                let why = format!(
-                    "not applied: `{}` never received its request #{} (the real run went another way)",
-                    t.node, t.after
-                );
-                out.push(record(t, tick, None, why));
-                next.next();
-            } else {
-                std::thread::sleep(POLL);
-            }
+        let Some((when, anchor)) = due(t, &seen, tick, now) else {
+            std::thread::sleep(POLL);
             continue;
         };
         if now < when {
@@ -230,6 +238,10 @@ fn record(t: &Timed, tick: Duration, anchor: Option<Duration>, what: String) -> 
 /// Applies `t` to `svc` now; `r` says what became of it.
 fn strike(t: &Timed, svc: &mut Svc, mut r: Restarted, start: Instant) -> Restarted {
     let when = match r.anchor_ms {
+        None if t.after > 0 => format!(
+            "due at {} ms: its request #{} had not been seen {UNSEEN} ticks after tick {}'s start",
+            r.due_ms, t.after, t.at
+        ),
         None => format!("due at {} ms, the start of tick {}", r.due_ms, t.at),
         Some(a) if t.input > t.since => format!(
             "due at {} ms, the start of tick {} (after the input of tick {}), its request #{} seen at {a} ms",
