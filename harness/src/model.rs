@@ -153,6 +153,17 @@ pub trait Protocol: 'static {
     fn crash_notice(&self, _setup: &Setup, _crashed: &str) -> Vec<(String, Self::Msg)> {
         Vec::new()
     }
+    /// Nodes a search may restart when asked to (`--restarts N`): a restart
+    /// rebuilds the node from [`Protocol::nodes`] and runs `on_start` again,
+    /// losing everything it held in memory. Default: every node that may
+    /// fail (not in [`ProtocolInfo::exempt`]).
+    fn restartable(&self) -> Vec<String> {
+        let info = self.info();
+        info.nodes
+            .into_iter()
+            .filter(|n| !info.exempt.contains(n))
+            .collect()
+    }
     /// Enforcement predicates (models and forbidden message sequences)
     /// checked on every delivered message of every run. Default: none.
     /// Messages are seen as `MsgEvent::from_rpc_message(sender, receiver,

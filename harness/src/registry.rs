@@ -14,6 +14,16 @@ pub trait DynProtocol {
     fn info(&self) -> ProtocolInfo;
     /// Runs it once.
     fn run(&self, cfg: &RunConfig) -> Result<Run, RunError>;
+    /// Nodes a search may restart when asked to (`--restarts N`); a run
+    /// must accept `restart(n, t)` for each of them. Default: every node
+    /// that may fail.
+    fn restartable(&self) -> Vec<String> {
+        let info = self.info();
+        info.nodes
+            .into_iter()
+            .filter(|n| !info.exempt.contains(n))
+            .collect()
+    }
     /// Runs it once, checked against `spec` instead of its own
     /// enforcement predicates.
     fn run_with_spec(&self, cfg: &RunConfig, spec: &Spec) -> Result<Run, RunError>;
@@ -49,6 +59,10 @@ pub trait DynProtocol {
 impl<P: Protocol> DynProtocol for P {
     fn info(&self) -> ProtocolInfo {
         Protocol::info(self)
+    }
+
+    fn restartable(&self) -> Vec<String> {
+        Protocol::restartable(self)
     }
 
     fn run(&self, cfg: &RunConfig) -> Result<Run, RunError> {
@@ -118,6 +132,10 @@ impl<'a> WithSpec<'a> {
 impl DynProtocol for WithSpec<'_> {
     fn info(&self) -> ProtocolInfo {
         self.inner.info()
+    }
+
+    fn restartable(&self) -> Vec<String> {
+        self.inner.restartable()
     }
 
     fn run(&self, cfg: &RunConfig) -> Result<Run, RunError> {

@@ -25,6 +25,7 @@ pub fn to_dot(g: &LineageGraph) -> String {
             Vertex::Derivation { .. } => "box",
             Vertex::Message { .. } => "ellipse",
             Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => "octagon, color=red",
+            Vertex::RestartedBy { .. } => "octagon, color=orange",
             Vertex::Not { .. } => "invtriangle",
         };
         let root = if i as Vid == g.root {
@@ -68,6 +69,7 @@ pub fn vertex_label(g: &LineageGraph, v: &Vertex) -> String {
         }
         Vertex::Crashed { node } => format!("crashed({})", name(g, *node)),
         Vertex::CrashedBy { node, at } => format!("crashed_by({}, {at})", name(g, *node)),
+        Vertex::RestartedBy { node, at } => format!("restarted_by({}, {at})", name(g, *node)),
         Vertex::Not { label, .. } => format!("NOT {label}"),
     }
 }

@@ -270,6 +270,95 @@ impl FaultSpace {
     }
 }
 
+/// The restarts a search may inject, beside a [`FaultSpace`] (kept apart
+/// from it so that code building a `FaultSpace` field by field keeps
+/// compiling): `restart(n, t)` for every node `n` of `nodes` that the
+/// space lets fail and `2 <= t <= eot` (a restart at tick 1 changes
+/// nothing); at most one restart per node, at most `budget` restarting
+/// nodes, and never a node that also crashes. The default allows none.
+///
+/// A restart is the node losing its volatile state and starting again at
+/// once (`on_start`); lineage reads it in [`crate::restarts`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartSpace {
+    /// Nodes that may restart (a protocol's declaration), protocol order.
+    pub nodes: Vec<String>,
+    /// At most this many nodes restart in one run (0: no restarts).
+    pub budget: u32,
+}
+
+impl RestartSpace {
+    /// The nodes of `space` that may restart: in `nodes`, not exempt, in
+    /// the space's order, without duplicates; none if the budget is 0.
+    pub fn restartable(&self, space: &FaultSpace) -> Vec<String> {
+        if self.budget == 0 {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        for n in space.faulty_nodes() {
+            if self.nodes.contains(n) && !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+        out
+    }
+
+    /// Every candidate restart, node by node, tick by tick.
+    pub fn candidates(&self, space: &FaultSpace) -> Vec<Fault> {
+        let mut out = Vec::new();
+        for node in self.restartable(space) {
+            for at in 2..=space.eot {
+                out.push(Fault::Restart {
+                    node: node.clone(),
+                    at,
+                });
+            }
+        }
+        out
+    }
+
+    /// How many fault sets of `space` with these restarts exhaustive search
+    /// enumerates (of at most `max` faults, if given): every subset of the
+    /// omissions, times every choice of distinct crashing nodes (at most
+    /// `crashes`) and distinct restarting nodes (at most `budget`, none of
+    /// them crashing), each with its tick.
+    pub fn candidate_sets(&self, space: &FaultSpace, max: Option<usize>) -> f64 {
+        let mut faulty: Vec<&String> = Vec::new();
+        for n in space.faulty_nodes() {
+            if !faulty.contains(&n) {
+                faulty.push(n);
+            }
+        }
+        let nodes = faulty.len() as u64;
+        let r_nodes = self.restartable(space).len() as u64;
+        let omissions = space.omissions().len() as u64;
+        let eot = space.eot as f64;
+        let omit = |left: Option<u64>| -> f64 {
+            match left {
+                Some(m) if m < omissions => (0..=m).map(|o| binomial(omissions, o)).sum(),
+                _ => 2f64.powf(omissions as f64),
+            }
+        };
+        let mut total = 0f64;
+        for c in 0..=(space.crashes as u64).min(nodes) {
+            // j of the c crashing nodes are restartable ones.
+            for j in 0..=c.min(r_nodes) {
+                let crash = binomial(r_nodes, j) * binomial(nodes - r_nodes, c - j) * eot.powf(c as f64);
+                for r in 0..=(self.budget as u64).min(r_nodes - j) {
+                    let restart = binomial(r_nodes - j, r) * (eot - 1.0).max(0.0).powf(r as f64);
+                    let left = match max {
+                        Some(m) if (m as u64) < c + r => continue,
+                        Some(m) => Some(m as u64 - c - r),
+                        None => None,
+                    };
+                    total += crash * restart * omit(left);
+                }
+            }
+        }
+        total
+    }
+}
+
 fn binomial(n: u64, k: u64) -> f64 {
     if k > n {
         return 0.0;

@@ -66,6 +66,14 @@ pub enum Vertex {
         /// The node.
         node: NodeIdx,
     },
+    /// Holds if `node` restarted (`restart(node, r)`) at some tick
+    /// `r <= at`: what a restart breaks (see [`crate::restarts`]).
+    RestartedBy {
+        /// The node.
+        node: NodeIdx,
+        /// The tick.
+        at: Tick,
+    },
     /// Holds if its child does not: how absences and "unchanged" runs
     /// read faults positively (a message that must stay lost, a node that
     /// must stay up).
@@ -95,12 +103,16 @@ impl LineageGraph {
             Vertex::Or { children, .. } | Vertex::And { children, .. } => children,
             Vertex::Derivation { causes, .. } | Vertex::Message { causes, .. } => causes,
             Vertex::Not { child, .. } => std::slice::from_ref(child),
-            Vertex::True | Vertex::False | Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => &[],
+            Vertex::True
+            | Vertex::False
+            | Vertex::Crashed { .. }
+            | Vertex::CrashedBy { .. }
+            | Vertex::RestartedBy { .. } => &[],
         }
     }
 
     /// Whether the outcome still holds under `faults`, by the graph's own
-    /// semantics (only `omit` and `crash` faults matter; an `omit` or `crash`
+    /// semantics (only `omit`, `crash` and `restart` faults matter; one
     /// that names an unknown node is ignored). The solver's answers are
     /// checked against this.
     pub fn holds_under(&self, faults: &FaultSet) -> bool {
@@ -117,6 +129,12 @@ impl LineageGraph {
             })
         };
         let up = |node: NodeIdx, t: Tick| crash_at(node).is_none_or(|c| c > t);
+        let restarted_by = |node: NodeIdx, t: Tick| {
+            let name = &self.nodes[node as usize];
+            faults.faults().iter().any(|f| {
+                matches!(f, Fault::Restart { node: n, at } if n == name && *at <= t)
+            })
+        };
         let omitted = |id: &MsgId, to: NodeIdx| {
             let (from, to) = (&self.nodes[id.from as usize], &self.nodes[to as usize]);
             faults.faults().iter().any(|f| {
@@ -139,6 +157,7 @@ impl LineageGraph {
                 }
                 Vertex::Crashed { node } => crash_at(*node).is_some(),
                 Vertex::CrashedBy { node, at } => crash_at(*node).is_some_and(|c| c <= *at),
+                Vertex::RestartedBy { node, at } => restarted_by(*node, *at),
                 Vertex::Not { child, .. } => !val[*child as usize],
             };
         }

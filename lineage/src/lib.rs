@@ -21,6 +21,8 @@
 //! - [`sound`] — [`lineage_with`]: absences (negative support from declared
 //!   guards and retractions), node-specific reads, crash semantics, and the
 //!   declaration-free happens-before lineage.
+//! - [`restarts`] — what a `restart(n, r)` breaks: acts of `n` from `r`
+//!   on, absences and `Same(t)`.
 //! - [`unchanged`] — `Same(t)`: "nothing the run observed through `t`
 //!   changed", the sound fallback for everything undeclared.
 //! - [`export`] — the graph as DOT and JSON.
@@ -60,6 +62,7 @@ mod intern;
 mod labels;
 pub mod naive;
 pub mod prop;
+pub mod restarts;
 pub mod rules;
 #[cfg(test)]
 mod scenarios;
@@ -74,7 +77,7 @@ pub use build::lineage;
 pub use export::{to_dot, to_json};
 pub use fact::Fact;
 pub use facts::Facts;
-pub use fault::{Fault, FaultSet, FaultSpace, Tick};
+pub use fault::{Fault, FaultSet, FaultSpace, RestartSpace, Tick};
 pub use graph::{LineageGraph, Vertex, Vid};
 pub use naive::lineage_naive;
 pub use prop::{Closures, EndView, Prop};

@@ -124,6 +124,7 @@ fn kind(v: &Vertex) -> &'static str {
         Vertex::Derivation { .. } => "derivation",
         Vertex::Message { .. } => "message",
         Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => "crashed",
+        Vertex::RestartedBy { .. } => "restarted",
         Vertex::Not { .. } => "not",
     }
 }

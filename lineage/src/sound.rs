@@ -18,6 +18,9 @@
 //! about the protocol at all; the search on it is exhaustive over the
 //! classes of fault sets that change something.
 //!
+//! Both condition every act, absence and `Same(t)` on the run's restarts
+//! ([`restarts`](crate::restarts)).
+//!
 //! Under [`CrashMode::Molly`] a crashed node still derives: derivations
 //! lose their "node up" condition (messages keep "sender up").
 
@@ -25,6 +28,7 @@ use crate::fact::Fact;
 use crate::graph::{LineageGraph, Vertex, Vid};
 use crate::prop::{EndView, Prop};
 use crate::trace::{CrashMode, Event, NodeIdx, Trace};
+use crate::restarts::History;
 use crate::unchanged::same_through;
 use crate::{lineage, Tick};
 use std::collections::BTreeMap;
@@ -52,7 +56,16 @@ pub fn lineage_with(trace: &Trace, outcome: &Prop, opts: &LineageOptions) -> Lin
     } else {
         c.compose(&nnf(outcome, false))
     };
-    let mut vertices = c.vertices;
+    let g = LineageGraph {
+        nodes: trace.nodes.clone(),
+        vertices: c.vertices,
+        root,
+    };
+    let LineageGraph {
+        nodes,
+        mut vertices,
+        root,
+    } = crate::restarts::condition_acts(g, trace);
     if opts.crash == CrashMode::Molly {
         for v in &mut vertices {
             if let Vertex::Derivation {
@@ -76,7 +89,7 @@ pub fn lineage_with(trace: &Trace, outcome: &Prop, opts: &LineageOptions) -> Lin
         "lineage graph"
     );
     LineageGraph {
-        nodes: trace.nodes.clone(),
+        nodes,
         vertices,
         root,
     }
@@ -361,7 +374,9 @@ impl Composer<'_> {
         }
         let mut events: Vec<(usize, &str)> = guards.into_iter().map(|i| (i, "guard")).collect();
         events.extend(last_retract.into_values().map(|i| (i, "retract")));
-        let mut children = Vec::new();
+        // A restarted node may derive what it guarded against: the absence
+        // also rests on every node's restarts (see `restarts`).
+        let mut children = History::new(self.trace).all_through(self.trace.eot, &mut self.vertices);
         for (i, kind) in events {
             let g = lineage(self.source(), &Prop::Holds(synthetic_fact(kind, i)));
             children.push(self.merge(g, &|_| true));
@@ -374,7 +389,7 @@ impl Composer<'_> {
 }
 
 /// Adds `base` to every child index of `v`.
-fn shift(v: &mut Vertex, base: Vid) {
+pub(crate) fn shift(v: &mut Vertex, base: Vid) {
     match v {
         Vertex::Or { children, .. } | Vertex::And { children, .. } => {
             children.iter_mut().for_each(|c| *c += base)
@@ -383,6 +398,10 @@ fn shift(v: &mut Vertex, base: Vid) {
             causes.iter_mut().for_each(|c| *c += base)
         }
         Vertex::Not { child, .. } => *child += base,
-        Vertex::True | Vertex::False | Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => {}
+        Vertex::True
+        | Vertex::False
+        | Vertex::Crashed { .. }
+        | Vertex::CrashedBy { .. }
+        | Vertex::RestartedBy { .. } => {}
     }
 }

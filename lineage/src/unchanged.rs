@@ -16,7 +16,7 @@
 //!            ∀ lost(m, partitioned), sent(m) < t: false   (not in the solver's space)
 //!            ∀ crash(n, c), c <= t:              down(n, c) ∧ ¬down(n, c − 1)
 //!            ∀ n up through t:                   ¬down(n, t)
-//!            ∀ restart(n, r), r <= t:            false     (not in the solver's space)
+//!            ∀ n:                                n's restarts through t are the run's
 //! ```
 //!
 //! It makes no assumption about the protocol (monotone or not, timeouts,
@@ -81,7 +81,6 @@ pub fn same_through(trace: &Trace, t: Tick, out: &mut Vec<Vertex>) -> Vid {
                     }));
                 }
             }
-            Event::Restart { at, .. } if *at <= t => parts.push(push(Vertex::False)),
             _ => {}
         }
     }
@@ -95,10 +94,12 @@ pub fn same_through(trace: &Trace, t: Tick, out: &mut Vec<Vertex>) -> Vid {
             parts.push(push(Vertex::Not { label, child: down }));
         }
     }
-    push(Vertex::And {
+    parts.extend(crate::restarts::History::new(trace).all_through(t, out));
+    out.push(Vertex::And {
         label: format!("unchanged through {t}"),
         children: parts,
-    })
+    });
+    (out.len() - 1) as Vid
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! | `Derivation { node, at }` | `∧ causes ∧ ¬down(node, at)` |
 //! | `Message { id, to }` | `∧ causes ∧ ¬down(id.from, id.sent) ∧ ¬omit(id.from, to, id.sent)` |
 //! | `Crashed { node }` | `down(node, eot)` |
+//! | `RestartedBy { node, at }` | `restarted_by(node, at)` |
 //! | `Not { child }` | `¬child` (the negated literal; no gate) |
 //!
 //! A fault that is not a candidate (exempt node, `sent >= eff`, a node the
@@ -109,6 +110,12 @@ pub(crate) fn encode_graph(
                 Some(crashed) => Val::Lit(crashed),
                 None => Val::Const(false),
             },
+            Vertex::RestartedBy { node: n, at } => {
+                match node(*n).and_then(|n| vars.restarted_by(n, *at)) {
+                    Some(by) => Val::Lit(by),
+                    None => Val::Const(false),
+                }
+            }
             Vertex::Not { .. } => match inputs[0] {
                 Val::Const(b) => Val::Const(!b),
                 Val::Lit(l) => Val::Lit(!l),

@@ -67,7 +67,8 @@ pub(crate) fn check_structure(g: &LineageGraph) -> Result<(), GraphError> {
         match v {
             Vertex::Derivation { node, .. }
             | Vertex::Crashed { node }
-            | Vertex::CrashedBy { node, .. } => node_ok(vertex, *node)?,
+            | Vertex::CrashedBy { node, .. }
+            | Vertex::RestartedBy { node, .. } => node_ok(vertex, *node)?,
             Vertex::Message { id, to, .. } => {
                 node_ok(vertex, id.from)?;
                 node_ok(vertex, *to)?;

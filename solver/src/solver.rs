@@ -6,7 +6,7 @@ use crate::error::{check_structure, GraphError};
 use crate::sat::{Cnf, Outcome};
 use crate::totalizer::Totalizer;
 use crate::vars::FaultVars;
-use ldfi_lineage::{Fault, FaultSet, FaultSpace, LineageGraph};
+use ldfi_lineage::{Fault, FaultSet, FaultSpace, LineageGraph, RestartSpace};
 use varisat::Lit;
 
 /// First cutoff of the size totalizer (bounds up to `cutoff − 1`); it
@@ -79,8 +79,15 @@ impl Solver {
     /// asserted (one crash time per node, at most `space.crashes` crashed
     /// nodes) and no lineage yet: its first answer is the empty set.
     pub fn new(space: &FaultSpace) -> Solver {
+        Solver::with_restarts(space, &RestartSpace::default())
+    }
+
+    /// [`Solver::new`] with `restart(n, t)` candidates as well (after the
+    /// crashes): at most one per node, at most `restarts.budget` restarting
+    /// nodes, none of them crashing too.
+    pub fn with_restarts(space: &FaultSpace, restarts: &RestartSpace) -> Solver {
         let mut cnf = Cnf::new();
-        let vars = FaultVars::new(&mut cnf, space);
+        let vars = FaultVars::new(&mut cnf, space, restarts);
         Solver {
             cnf,
             vars,
@@ -343,8 +350,8 @@ impl Solver {
         self.vars.lit_of(fault).is_some()
     }
 
-    /// Every candidate fault, in [`FaultSpace::omissions`] then
-    /// [`FaultSpace::crash_faults`] order.
+    /// Every candidate fault, in [`FaultSpace::omissions`], then
+    /// [`FaultSpace::crash_faults`], then [`RestartSpace::candidates`] order.
     pub fn candidates(&self) -> &[Fault] {
         self.vars.faults()
     }

@@ -6,16 +6,19 @@
 //! Candidates, in [`FaultSpace::omissions`] then [`FaultSpace::crash_faults`]
 //! order:
 //! - `omit(from, to, t)` for distinct non-exempt `from`, `to` and `1 <= t < eff`;
-//! - `crash(n, t)` for non-exempt `n` and `1 <= t <= eot` (none if `crashes == 0`).
+//! - `crash(n, t)` for non-exempt `n` and `1 <= t <= eot` (none if `crashes == 0`);
+//! - `restart(n, t)` for the [`RestartSpace`]'s nodes and `2 <= t <= eot`.
 //!
 //! Helpers: `down(n, t) ↔ crash(n, 1) ∨ … ∨ crash(n, t)`, encoded as a chain
 //! `down(n, t) ↔ down(n, t−1) ∨ crash(n, t)`. The same chain gives
 //! at-most-one crash time per node (`crash(n, t) → ¬down(n, t−1)`), and
-//! `down(n, eot)` is "n crashes" for the crash budget.
+//! `down(n, eot)` is "n crashes" for the crash budget. Restarts have the
+//! same chain, `restarted_by(n, t)`, with at most one restart per node, at
+//! most `budget` restarting nodes, and `¬(crashes(n) ∧ restarts(n))`.
 
 use crate::sat::Cnf;
 use crate::totalizer::Totalizer;
-use ldfi_lineage::{Fault, FaultSet, FaultSpace, Tick};
+use ldfi_lineage::{Fault, FaultSet, FaultSpace, RestartSpace, Tick};
 use std::collections::BTreeMap;
 use varisat::Lit;
 
@@ -36,11 +39,14 @@ pub(crate) struct FaultVars {
     crash: Vec<Vec<Lit>>,
     /// `down[n][t−1]`; empty rows when crashes are off.
     down: Vec<Vec<Lit>>,
+    /// `(node index, restart[t−2], restarted_by[t−2])` of each node that
+    /// may restart (ticks `2..=eot`).
+    restart: Vec<(usize, Vec<Lit>, Vec<Lit>)>,
 }
 
 impl FaultVars {
     /// Allocates the candidates of `space` and asserts the fault model.
-    pub(crate) fn new(cnf: &mut Cnf, space: &FaultSpace) -> Self {
+    pub(crate) fn new(cnf: &mut Cnf, space: &FaultSpace, restarts: &RestartSpace) -> Self {
         let mut nodes: Vec<String> = Vec::new();
         for n in space.faulty_nodes() {
             if !nodes.contains(n) {
@@ -62,13 +68,85 @@ impl FaultVars {
             omit: Vec::new(),
             crash: Vec::new(),
             down: Vec::new(),
+            restart: Vec::new(),
         };
         vars.alloc_omissions(cnf);
         if space.crashes > 0 {
             vars.alloc_crashes(cnf);
             vars.bound_crashes(cnf, space.crashes as usize);
         }
+        let restartable = restarts.restartable(space);
+        if !restartable.is_empty() && space.eot >= 2 {
+            vars.alloc_restarts(cnf, &restartable);
+            vars.bound_restarts(cnf, restarts.budget as usize);
+        }
         vars
+    }
+
+    fn alloc_restarts(&mut self, cnf: &mut Cnf, restartable: &[String]) {
+        for name in restartable {
+            let n = self.index[name];
+            let (mut restart, mut by): (Vec<Lit>, Vec<Lit>) = (Vec::new(), Vec::new());
+            for t in 2..=self.eot {
+                let r = cnf.new_lit();
+                self.push(
+                    r,
+                    Fault::Restart {
+                        node: name.clone(),
+                        at: t,
+                    },
+                );
+                let b = match by.last() {
+                    None => r,
+                    Some(&prev) => {
+                        let b = cnf.new_lit();
+                        cnf.clause(&[!r, b]);
+                        cnf.clause(&[!prev, b]);
+                        cnf.clause(&[!b, prev, r]);
+                        // One restart per node.
+                        cnf.clause(&[!r, !prev]);
+                        b
+                    }
+                };
+                restart.push(r);
+                by.push(b);
+            }
+            // A node does not both crash and restart.
+            if let (Some(crashed), Some(&restarts)) = (self.crashed(n), by.last()) {
+                cnf.clause(&[!crashed, !restarts]);
+            }
+            self.restart.push((n, restart, by));
+        }
+    }
+
+    /// At most `budget` nodes restart.
+    fn bound_restarts(&mut self, cnf: &mut Cnf, budget: usize) {
+        let restarting: Vec<Lit> = self
+            .restart
+            .iter()
+            .filter_map(|(_, _, by)| by.last().copied())
+            .collect();
+        let tot = Totalizer::build(cnf, &restarting, budget + 1);
+        if let Some(over) = tot.more_than(budget) {
+            cnf.clause(&[!over]);
+        }
+    }
+
+    /// `restarted_by(node, t)`: the node restarted at some tick `<= t`.
+    /// `None` when that cannot happen (it may not restart, or `t < 2`).
+    pub(crate) fn restarted_by(&self, node: usize, t: Tick) -> Option<Lit> {
+        let (_, _, by) = self.restart.iter().find(|(n, _, _)| *n == node)?;
+        if t < 2 {
+            return None;
+        }
+        let t = (t as usize).min(by.len() + 1);
+        by.get(t - 2).copied()
+    }
+
+    /// The literal of `restart(node, t)`, if that restart is a candidate.
+    fn restart(&self, node: usize, t: Tick) -> Option<Lit> {
+        let (_, restart, _) = self.restart.iter().find(|(n, _, _)| *n == node)?;
+        restart.get((t as usize).checked_sub(2)?).copied()
     }
 
     fn alloc_omissions(&mut self, cnf: &mut Cnf) {
@@ -191,6 +269,7 @@ impl FaultVars {
         match fault {
             Fault::Omit { from, to, at } => self.omit(self.node(from)?, self.node(to)?, *at),
             Fault::Crash { node, at } => self.crash(self.node(node)?, *at),
+            Fault::Restart { node, at } => self.restart(self.node(node)?, *at),
             _ => None,
         }
     }

@@ -53,6 +53,15 @@ pub struct Args {
     /// far fewer executions than every subset before EFF.
     #[arg(long, value_name = "K", allow_negative_numbers = true)]
     max_faults: Option<usize>,
+    /// Also inject restarts: at most N nodes restart in one run, each at
+    /// most once and never one that also crashes. A restart (restart(n, t))
+    /// is a crash and an immediate recovery: the node loses what it held in
+    /// memory and starts again; only what it made durable survives. Only
+    /// the nodes the protocol declares restartable (web-forum-grpc: kv,
+    /// auth; protocol models: every node that may fail). Restarts count
+    /// toward --max-faults. Default 0: Molly's fault model, no restarts.
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    restarts: u32,
     /// Seed of the runs and of the random strategy.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     seed: u64,
@@ -223,7 +232,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         inputs: captured.map(|c| std::sync::Arc::new(c.as_recorded())),
         ..SearchConfig::new(&version, &workload, params)
     };
-    let limits = SearchLimits::default().with_max_faults(args.max_faults);
+    let limits = SearchLimits::default()
+        .with_max_faults(args.max_faults)
+        .with_restarts(args.restarts);
     if let (Some(path), Some(_)) = (&args.workload_file, &cfg.inputs) {
         p.wire(&cfg.run_config(Default::default()))
             .map_err(|e| CliError::Input(format!("--workload-file {}: {e}", path.display())))?;
@@ -507,6 +518,7 @@ fn to_json(
         "workload": cfg.workload,
         "params": {"eot": cfg.params.eot, "eff": cfg.params.eff, "crashes": cfg.params.crashes},
         "max_faults": r.max_faults,
+        "restarts": {"budget": r.restarts.budget, "nodes": r.restarts.nodes},
         "strategy": cfg.strategy.name(),
         "seed": cfg.seed,
         "verdict": r.conclusion.word(),
@@ -540,7 +552,7 @@ fn print_summary(
     saved: &[Option<PathBuf>],
 ) {
     println!(
-        "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {} ({}){}, seed {}",
+        "protocol      {name} {} (workload {}), eot {}, eff {}, crashes {} ({}){}{}, seed {}",
         cfg.version,
         super::shared::workload_text(&cfg.workload, cfg.inputs.as_ref()),
         cfg.params.eot,
@@ -551,6 +563,7 @@ fn print_summary(
             ",{}",
             of_size(r).trim_start_matches(" of")
         )),
+        restart_text(r),
         cfg.seed
     );
     println!("strategy      {}", cfg.strategy.name());
@@ -623,6 +636,15 @@ fn big(x: f64) -> String {
         format!("{x:.3e}")
     } else {
         "over 1e308".into()
+    }
+}
+
+/// ", restarts N (of a, b)" when the search injected restarts, else nothing.
+fn restart_text(r: &SearchReport) -> String {
+    match r.restarts.budget {
+        0 => String::new(),
+        n if r.restarts.nodes.is_empty() => format!(", restarts {n} (no node may restart)"),
+        n => format!(", restarts {n} (of {})", r.restarts.nodes.join(", ")),
     }
 }
 

@@ -59,6 +59,11 @@ fn direct_fault(g: &LineageGraph, v: &Vertex, faults: &FaultSet) -> Option<Fault
             .iter()
             .find(|f| matches!(f, Fault::Crash { node: n, .. } if *n == name(*node)))
             .cloned(),
+        Vertex::RestartedBy { node, at } => faults
+            .faults()
+            .iter()
+            .find(|f| matches!(f, Fault::Restart { node: n, at: r } if *n == name(*node) && r <= at))
+            .cloned(),
         _ => None,
     }
 }
@@ -106,7 +111,7 @@ fn class_of(v: &Vertex) -> &'static str {
         Vertex::Message { .. } => "message",
         Vertex::Or { .. } => "or",
         Vertex::And { .. } => "and",
-        Vertex::Crashed { .. } | Vertex::CrashedBy { .. } => "crash",
+        Vertex::Crashed { .. } | Vertex::CrashedBy { .. } | Vertex::RestartedBy { .. } => "crash",
         Vertex::Not { .. } => "not",
         Vertex::True | Vertex::False => "false",
     }

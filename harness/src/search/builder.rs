@@ -102,6 +102,14 @@ impl<'p> Search<'p> {
         self
     }
 
+    /// Also restarts, of at most `n` nodes per fault set (each at most
+    /// once, never one that also crashes), among the nodes the protocol
+    /// declares restartable ([`SearchLimits::restarts`]).
+    pub fn restarts(mut self, n: u32) -> Self {
+        self.limits = self.limits.with_restarts(n);
+        self
+    }
+
     /// What a crash does (default [`CrashMode::Stop`]).
     pub fn crash_semantics(mut self, c: CrashMode) -> Self {
         self.cfg.crash = c;

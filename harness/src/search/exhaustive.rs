@@ -6,10 +6,8 @@ use crate::error::RunError;
 use ldfi_lineage::{Fault, FaultSet, FaultSpace};
 
 pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunError> {
-    let candidates = match s.limits.max_faults {
-        Some(max) => space.candidate_sets_at_most(max),
-        None => space.candidate_sets(),
-    };
+    let restarts = s.report.restarts.clone();
+    let candidates = super::candidate_sets(space, &restarts, s.limits.max_faults);
     if candidates > s.cfg.exhaustive_limit {
         return Err(RunError::Params(format!(
             "--strategy exhaustive: {candidates:.3e} candidate fault sets to run (Molly's count of the \
@@ -20,6 +18,7 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
     }
     let mut items = space.omissions();
     items.extend(space.crash_faults());
+    items.extend(restarts.candidates(space));
     let largest = s
         .limits
         .max_faults
@@ -54,17 +53,8 @@ fn each_of_size(
         if items.len() - i < size - chosen.len() {
             break;
         }
-        if let Fault::Crash { node, .. } = &items[i] {
-            let crashing: Vec<&String> = chosen
-                .iter()
-                .filter_map(|f| match f {
-                    Fault::Crash { node, .. } => Some(node),
-                    _ => None,
-                })
-                .collect();
-            if crashing.contains(&node) || crashing.len() >= space.crashes as usize {
-                continue;
-            }
+        if !fits(space, s.report.restarts.budget, chosen, &items[i]) {
+            continue;
         }
         chosen.push(items[i].clone());
         let go_on = each_of_size(s, space, items, i + 1, size, chosen)?;
@@ -74,4 +64,35 @@ fn each_of_size(
         }
     }
     Ok(true)
+}
+
+/// Whether `chosen` plus `next` stays in the fault model: one crash tick
+/// and one restart tick per node, at most `crashes` crashing and `restarts`
+/// restarting nodes, no node both crashing and restarting.
+fn fits(space: &FaultSpace, restarts: u32, chosen: &[Fault], next: &Fault) -> bool {
+    let (crashing, restarting): (Vec<&String>, Vec<&String>) = {
+        let mut c = Vec::new();
+        let mut r = Vec::new();
+        for f in chosen {
+            match f {
+                Fault::Crash { node, .. } => c.push(node),
+                Fault::Restart { node, .. } => r.push(node),
+                _ => {}
+            }
+        }
+        (c, r)
+    };
+    match next {
+        Fault::Crash { node, .. } => {
+            !crashing.contains(&node)
+                && !restarting.contains(&node)
+                && crashing.len() < space.crashes as usize
+        }
+        Fault::Restart { node, .. } => {
+            !restarting.contains(&node)
+                && !crashing.contains(&node)
+                && restarting.len() < restarts as usize
+        }
+        _ => true,
+    }
 }

@@ -116,7 +116,7 @@ fn confirm(s: &mut Session<'_>, space: &FaultSpace, learned: Vec<Learned>) -> Re
 
 /// A solver over `space`, bounded by the search's `max_faults`.
 fn solver_for(s: &Session<'_>, space: &FaultSpace) -> Solver {
-    let mut solver = Solver::new(space);
+    let mut solver = Solver::with_restarts(space, &s.report.restarts);
     if let Some(max) = s.limits.max_faults {
         solver.limit_size(max);
     }

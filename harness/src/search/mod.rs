@@ -19,7 +19,7 @@ use crate::error::RunError;
 use crate::model::Params;
 use crate::registry::DynProtocol;
 use crate::runner::{fault_space, LineageMode, Run, RunConfig};
-use ldfi_lineage::{CrashMode, FaultSet};
+use ldfi_lineage::{CrashMode, FaultSet, FaultSpace, RestartSpace};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -261,6 +261,9 @@ pub struct SearchReport {
     pub candidate_sets: f64,
     /// The search's [`SearchLimits::max_faults`]: what a certificate covers.
     pub max_faults: Option<usize>,
+    /// The search's restarts: [`SearchLimits::restarts`] and the nodes that
+    /// may restart (none when the budget is 0).
+    pub restarts: RestartSpace,
     /// Runs whose invariants were all vacuous.
     pub vacuous_runs: u64,
     /// What "no counterexample" rests on.
@@ -382,9 +385,21 @@ pub struct SearchLimits {
     /// says "no fault set of at most this many faults breaks it", and
     /// every strategy honours it. `None`: no such bound.
     pub max_faults: Option<usize>,
+    /// At most this many nodes restart in one run (`restart(n, t)`: the
+    /// node loses its memory and starts again at once), each at most once,
+    /// none that also crashes; only the nodes the protocol declares
+    /// ([`DynProtocol::restartable`]). 0 (the default): no restarts, Molly's
+    /// fault model.
+    pub restarts: u32,
 }
 
 impl SearchLimits {
+    /// These limits with at most `n` restarting nodes per run.
+    pub fn with_restarts(mut self, n: u32) -> Self {
+        self.restarts = n;
+        self
+    }
+
     /// These limits with at most `k` faults per fault set (`None`: any).
     pub fn with_max_faults(mut self, k: Option<usize>) -> Self {
         self.max_faults = k;
@@ -402,6 +417,14 @@ pub fn search_limited(
 ) -> Result<SearchReport, RunError> {
     let info = p.info();
     let space = fault_space(&info, &cfg.params);
+    let restarts = RestartSpace {
+        nodes: p.restartable(),
+        budget: limits.restarts,
+    };
+    let restarts = RestartSpace {
+        nodes: restarts.restartable(&space),
+        ..restarts
+    };
     let mut s = Session {
         p,
         cfg,
@@ -413,10 +436,8 @@ pub fn search_limited(
             counterexamples: Vec::new(),
             combinations: space.combinations(),
             max_faults: limits.max_faults,
-            candidate_sets: match limits.max_faults {
-                Some(max) => space.candidate_sets_at_most(max),
-                None => space.candidate_sets(),
-            },
+            candidate_sets: candidate_sets(&space, &restarts, limits.max_faults),
+            restarts: restarts.clone(),
             vacuous_runs: 0,
             assurance: Assurance::None,
             confirm_executions: 0,
@@ -455,6 +476,20 @@ pub fn search_limited(
         };
     }
     Ok(s.report)
+}
+
+/// How many fault sets the space holds within the limits: what the
+/// exhaustive strategy runs.
+pub(crate) fn candidate_sets(
+    space: &FaultSpace,
+    restarts: &RestartSpace,
+    max_faults: Option<usize>,
+) -> f64 {
+    match (restarts.budget, max_faults) {
+        (0, Some(max)) => space.candidate_sets_at_most(max),
+        (0, None) => space.candidate_sets(),
+        _ => restarts.candidate_sets(space, max_faults),
+    }
 }
 
 /// State shared by the strategies: running fault sets and keeping count.

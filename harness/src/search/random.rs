@@ -7,7 +7,7 @@
 
 use super::{Conclusion, Session, Step};
 use crate::error::RunError;
-use ldfi_lineage::{Fault, FaultSet, FaultSpace};
+use ldfi_lineage::{Fault, FaultSet, FaultSpace, RestartSpace};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -31,10 +31,46 @@ pub(crate) fn search(s: &mut Session<'_>, space: &FaultSpace) -> Result<(), RunE
             Step::Stop | Step::Budget => return Ok(()),
         }
         faults = draw(&mut rng, space, &omissions, &nodes);
+        if s.report.restarts.budget > 0 {
+            faults = draw_restarts(&mut rng, space, &s.report.restarts, faults);
+        }
         if let Some(max) = s.limits.max_faults {
             faults = keep_at_most(&mut rng, faults, max);
         }
     }
+}
+
+/// `faults` with up to `restarts.budget` restarts added: distinct
+/// restartable nodes that do not crash in `faults`, each restarting at a
+/// uniform tick in `2..=EOT+1` (`EOT+1`: it does not).
+fn draw_restarts(
+    rng: &mut ChaCha8Rng,
+    space: &FaultSpace,
+    restarts: &RestartSpace,
+    faults: FaultSet,
+) -> FaultSet {
+    let crashing: Vec<&String> = faults
+        .faults()
+        .iter()
+        .filter_map(|f| match f {
+            Fault::Crash { node, .. } => Some(node),
+            _ => None,
+        })
+        .collect();
+    let mut pick: Vec<String> = restarts
+        .restartable(space)
+        .into_iter()
+        .filter(|n| !crashing.contains(&n))
+        .collect();
+    pick.shuffle(rng);
+    let mut set: Vec<Fault> = faults.faults().to_vec();
+    for node in pick.into_iter().take(restarts.budget as usize) {
+        let at = rng.random_range(2..=space.eot + 1);
+        if at <= space.eot {
+            set.push(Fault::Restart { node, at });
+        }
+    }
+    set.into_iter().collect()
 }
 
 /// One uniform draw from the space.

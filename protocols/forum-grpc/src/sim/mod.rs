@@ -15,8 +15,8 @@
 //!   caller never hears and times out).
 //! - `crash(n, t)`: from tick `t` on `n` receives, serves, sends and
 //!   derives nothing (crash semantics `stop`).
-//! - `restart(n, t)` (`kv` and `auth`, in schedules: the search proposes
-//!   no restarts): at `t`, `n` is up again in a new life: what it held in
+//! - `restart(n, t)` (`kv` and `auth`; the search proposes them with
+//!   `--restarts N`): at `t`, `n` is up again in a new life: what it held in
 //!   memory (and every fact it held) is gone, work it had put off is never
 //!   done, and it recovers what its durable store holds (`kv`'s posts,
 //!   kept per run outside the host's tasks). After `crash(kv, t)`,
@@ -408,6 +408,10 @@ fn no_envelopes(_: &str, _: &str, _: &[u8]) -> Result<(ldfi_enforce::MsgEvent, S
 }
 
 impl DynProtocol for ForumGrpc {
+    fn restartable(&self) -> Vec<String> {
+        RESTARTABLE.iter().map(|n| n.to_string()).collect()
+    }
+
     fn info(&self) -> ProtocolInfo {
         ForumGrpc::describe()
     }
