@@ -413,3 +413,77 @@ fn a_fault_count_bound_certifies_below_the_smallest_counterexample() {
     assert_eq!(j["candidate_sets"], 19.0);
     assert_eq!(j["executions"], 19);
 }
+
+#[test]
+fn restarts_are_searched_like_every_other_fault() {
+    // retry-deliv with restarts, at most one fault: ldfi and exhaustive
+    // search both certify; exhaustive runs every set — the fault-free run,
+    // 6 omissions, 12 crashes and 9 restarts (a, b, c at ticks 2..=4).
+    for strategy in ["ldfi", "exhaustive"] {
+        let j = json(&ldfi(&[
+            "search",
+            "--protocol",
+            "retry-deliv",
+            "--strategy",
+            strategy,
+            "--restarts",
+            "1",
+            "--max-faults",
+            "1",
+            "--no-save",
+            "--json",
+        ]));
+        assert_eq!(j["verdict"], "certified", "{strategy}: {j}");
+        assert_eq!(j["candidate_sets"], 28.0, "{strategy}");
+        assert_eq!(j["restarts"]["budget"], 1);
+        assert_eq!(j["restarts"]["nodes"], serde_json::json!(["a", "b", "c"]));
+        if strategy == "exhaustive" {
+            assert_eq!(j["executions"], 28);
+        }
+    }
+    // ack-deliv: b re-sends to c until c acknowledges — unless b restarts
+    // and forgets. Molly's fault model cannot show it; with a restart the
+    // search finds it, and the counterexample replays as violated.
+    let o = ldfi(&[
+        "search",
+        "--protocol",
+        "ack-deliv",
+        "--restarts",
+        "1",
+        "--no-save",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j = json(&o);
+    assert_eq!(j["verdict"], "counterexample");
+    let faults = j["counterexample"]["faults"].to_string();
+    assert!(faults.contains("\"restart\""), "{faults}");
+    assert!(j["executions"].as_u64().expect("count") <= 60, "{j}");
+    // Without --restarts no restart is ever proposed.
+    let j = json(&ldfi(&[
+        "search",
+        "--protocol",
+        "ack-deliv",
+        "--trust-declarations",
+        "--no-save",
+        "--json",
+    ]));
+    assert_eq!(j["verdict"], "certified", "{j}");
+    assert_eq!(j["restarts"]["budget"], 0);
+    // The text names the restartable nodes.
+    let o = ldfi(&[
+        "search",
+        "--protocol",
+        "retry-deliv",
+        "--restarts",
+        "1",
+        "--max-faults",
+        "1",
+        "--no-save",
+    ]);
+    assert!(
+        stdout(&o).contains("restarts 1 (of a, b, c)"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -87,6 +87,9 @@ pub struct CaseResult {
     /// Both searches were bounded to fault sets of at most this many faults
     /// (`--max-faults`; one case in eight, so the bound is checked too).
     pub max_faults: Option<usize>,
+    /// Both searches also injected restarts of at most this many nodes
+    /// (`--restarts`; one case in six, [`restarts_of`]).
+    pub restarts: u32,
 }
 
 impl CaseResult {
@@ -141,11 +144,15 @@ impl CaseResult {
 
 /// Generates the protocol of `seed` and searches it with ldfi (default
 /// configuration) and exhaustively, at its bounds; one seed in eight also
-/// bounds both searches to at most one or two faults ([`max_faults_of`]).
+/// bounds both searches to at most one or two faults ([`max_faults_of`]),
+/// and one in six adds restarts ([`restarts_of`]).
 pub fn check_case(seed: u64) -> CaseResult {
     let protocol = generate(seed);
     let max_faults = max_faults_of(seed);
-    let limits = SearchLimits::default().with_max_faults(max_faults);
+    let restarts = restarts_of(seed);
+    let limits = SearchLimits::default()
+        .with_max_faults(max_faults)
+        .with_restarts(restarts);
     let never = std::sync::atomic::AtomicBool::new(false);
     let run = |cfg: &SearchConfig| search_limited(&protocol, cfg, limits, &mut |_| {}, &never);
     let base = SearchConfig::new("v1", "generated", protocol.params);
@@ -169,7 +176,14 @@ pub fn check_case(seed: u64) -> CaseResult {
         ldfi_replays,
         protocol,
         max_faults,
+        restarts,
     }
+}
+
+/// How many nodes may restart in the oracle's case `seed`: one, for one
+/// seed in six (every node that may fail may restart); else none.
+pub fn restarts_of(seed: u64) -> u32 {
+    u32::from(seed % 6 == 5)
 }
 
 /// The fault-count bound the oracle checks `seed` under: none for seven
@@ -185,6 +199,13 @@ impl fmt::Display for CaseResult {
             writeln!(
                 f,
                 "  both searches bounded to at most {k} faults (--max-faults {k})"
+            )?;
+        }
+        if self.restarts > 0 {
+            writeln!(
+                f,
+                "  both searches also restart at most {} node(s) (--restarts {})",
+                self.restarts, self.restarts
             )?;
         }
         let min = self

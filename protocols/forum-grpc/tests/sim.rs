@@ -96,14 +96,37 @@ fn faulty_variants_are_found_and_the_correct_one_certified() {
         ))
         .expect_err("refused");
     assert!(e.to_string().contains("restart(frontend, 5)"), "{e}");
-    // The correct forum with a Read: certified on declared lineage (the
-    // search proposes crashes, never restarts).
+    // The correct forum with a Read: certified on declared lineage, with
+    // restarts of kv or auth as well (a correct kv writes before it
+    // acknowledges).
     let r = Search::new(&ForumGrpc)
         .workload("login-post-read")
+        .restarts(1)
         .trust_declarations()
         .run()
         .expect("searches");
     assert_eq!(r.conclusion, Conclusion::Certified);
+    // The search finds stale-read once it may restart a service: a restart
+    // of kv between its acknowledgement and its write.
+    let r = Search::new(&ForumGrpc)
+        .version("stale-read")
+        .workload("login-post-read")
+        .restarts(1)
+        .run()
+        .expect("searches");
+    assert_eq!(r.conclusion, Conclusion::Counterexample);
+    let cx = &r.counterexamples[0];
+    assert_eq!(violated(&cx.run), Some(I3), "{}", cx.run.verdict);
+    assert!(
+        cx.config
+            .faults
+            .faults()
+            .iter()
+            .any(|f| matches!(f, Fault::Restart { node, .. } if node == "kv")),
+        "{}",
+        cx.config.faults
+    );
+    assert_eq!(r.restarts.nodes, ["auth", "kv"]);
 
     // The correct forum: certified on declared lineage under every checks
     // mode (the happens-before confirmation, 800-odd executions, is

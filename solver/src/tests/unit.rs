@@ -461,3 +461,111 @@ fn a_size_limit_ends_the_search_below_bigger_answers() {
     assert_eq!(zero.next(), Some(FaultSet::new()));
     assert_eq!(zero.next(), None);
 }
+
+fn restart(node: &str, at: Tick) -> Fault {
+    Fault::Restart {
+        node: node.into(),
+        at,
+    }
+}
+
+#[test]
+fn restarts_are_candidates_only_when_asked_for() {
+    let sp = space(3, 2, 1);
+    assert!(!Solver::new(&sp).is_candidate(&restart("b", 2)));
+    let r = ldfi_lineage::RestartSpace {
+        nodes: vec!["b".into(), "x".into()],
+        budget: 1,
+    };
+    let s = Solver::with_restarts(&sp, &r);
+    let mut want = sp.omissions();
+    want.extend(sp.crash_faults());
+    want.extend([restart("b", 2), restart("b", 3)]);
+    assert_eq!(s.candidates(), &want[..], "no restart at tick 1, none of x");
+}
+
+#[test]
+fn a_restart_breaks_what_its_node_does_from_then_on() {
+    // b derives at 2 and 3 (either will do); a restart of b at 2 breaks
+    // both, at 3 only the second — and b never both crashes and restarts.
+    let mut b = Builder::new(&["a", "b", "c"]);
+    let by1 = b.push(Vertex::RestartedBy { node: 1, at: 2 });
+    let by2 = b.push(Vertex::RestartedBy { node: 1, at: 3 });
+    let up1 = b.push(Vertex::Not {
+        label: "no restart(b) by 2".into(),
+        child: by1,
+    });
+    let up2 = b.push(Vertex::Not {
+        label: "no restart(b) by 3".into(),
+        child: by2,
+    });
+    let d1 = b.derive("b", 2, &[up1]);
+    let d2 = b.derive("b", 3, &[up2]);
+    b.or(&[d1, d2]);
+    let g = b.build();
+    let sp = space(3, 1, 1);
+    let r = ldfi_lineage::RestartSpace {
+        nodes: vec!["a".into(), "b".into(), "c".into()],
+        budget: 1,
+    };
+    let mut s = Solver::with_restarts(&sp, &r);
+    assert_eq!(s.next(), Some(FaultSet::new()));
+    s.add_graph(&g);
+    let mut found = minimal_sets(&mut s);
+    found.sort();
+    for f in &found {
+        assert!(!g.holds_under(f), "{f} must break the graph");
+    }
+    assert_eq!(
+        found,
+        vec![
+            set(&[crash("b", 1)]),
+            set(&[crash("b", 2)]),
+            set(&[restart("b", 2)])
+        ]
+    );
+}
+
+#[test]
+fn the_restart_budget_and_one_restart_per_node_hold() {
+    // Two derivations by different nodes at 3, each broken by its own restart.
+    let mut b = Builder::new(&["a", "b", "c"]);
+    let ra = b.push(Vertex::RestartedBy { node: 0, at: 3 });
+    let rb = b.push(Vertex::RestartedBy { node: 1, at: 3 });
+    b.or(&[ra, rb]);
+    // "some node restarted": the solver must falsify it, so no restarts at
+    // all is the only way — then the second graph asks for both.
+    let none = b.build();
+    let sp = space(3, 1, 0);
+    let r = |budget| ldfi_lineage::RestartSpace {
+        nodes: vec!["a".into(), "b".into()],
+        budget,
+    };
+    let mut s = Solver::with_restarts(&sp, &r(1));
+    s.next();
+    s.add_graph(&none);
+    assert_eq!(s.next(), None, "falsifying an empty set of restarts is all");
+    let mut b = Builder::new(&["a", "b", "c"]);
+    let ra = b.push(Vertex::RestartedBy { node: 0, at: 3 });
+    let rb = b.push(Vertex::RestartedBy { node: 1, at: 3 });
+    let na = b.push(Vertex::Not {
+        label: "a".into(),
+        child: ra,
+    });
+    let nb = b.push(Vertex::Not {
+        label: "b".into(),
+        child: rb,
+    });
+    b.or(&[na, nb]);
+    let both = b.build();
+    let mut one = Solver::with_restarts(&sp, &r(1));
+    one.next();
+    one.add_graph(&both);
+    assert_eq!(one.next(), None, "budget 1: a and b cannot both restart");
+    let mut two = Solver::with_restarts(&sp, &r(2));
+    two.next();
+    two.add_graph(&both);
+    let answer = two.next().expect("budget 2 allows both");
+    assert_eq!(answer.len(), 2);
+    assert!(!both.holds_under(&answer));
+}
