@@ -343,7 +343,8 @@ impl RestartSpace {
         for c in 0..=(space.crashes as u64).min(nodes) {
             // j of the c crashing nodes are restartable ones.
             for j in 0..=c.min(r_nodes) {
-                let crash = binomial(r_nodes, j) * binomial(nodes - r_nodes, c - j) * eot.powf(c as f64);
+                let crash =
+                    binomial(r_nodes, j) * binomial(nodes - r_nodes, c - j) * eot.powf(c as f64);
                 for r in 0..=(self.budget as u64).min(r_nodes - j) {
                     let restart = binomial(r_nodes - j, r) * (eot - 1.0).max(0.0).powf(r as f64);
                     let left = match max {

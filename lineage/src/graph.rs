@@ -131,9 +131,10 @@ impl LineageGraph {
         let up = |node: NodeIdx, t: Tick| crash_at(node).is_none_or(|c| c > t);
         let restarted_by = |node: NodeIdx, t: Tick| {
             let name = &self.nodes[node as usize];
-            faults.faults().iter().any(|f| {
-                matches!(f, Fault::Restart { node: n, at } if n == name && *at <= t)
-            })
+            faults
+                .faults()
+                .iter()
+                .any(|f| matches!(f, Fault::Restart { node: n, at } if n == name && *at <= t))
         };
         let omitted = |id: &MsgId, to: NodeIdx| {
             let (from, to) = (&self.nodes[id.from as usize], &self.nodes[to as usize]);

@@ -174,7 +174,10 @@ mod tests {
         // The chain's acts: a sends at 1, b sends at 2, c derives at 3.
         assert!(!g.holds_under(&set(&[restart("b", 2)])), "b's act at 2");
         assert!(!g.holds_under(&set(&[restart("a", 1)])), "a's send at 1");
-        assert!(g.holds_under(&set(&[restart("b", 3)])), "after b's last act");
+        assert!(
+            g.holds_under(&set(&[restart("b", 3)])),
+            "after b's last act"
+        );
         assert!(g.holds_under(&set(&[restart("a", 2)])), "after a's send");
         assert!(!g.holds_under(&set(&[restart("c", 3)])), "c's derivation");
         assert!(g.holds_under(&set(&[restart("c", 4)])), "facts persist");
@@ -204,7 +207,13 @@ mod tests {
         t.events.insert(0, Event::Restart { node: 1, at: 1 });
         let g = lineage_with(&t, &got_c(), &LineageOptions::default());
         assert!(g.holds_under(&set(&[restart("b", 1)])));
-        assert!(!g.holds_under(&FaultSet::new()), "the run's restart is part of it");
-        assert!(!g.holds_under(&set(&[restart("b", 2)])), "not the same restart");
+        assert!(
+            !g.holds_under(&FaultSet::new()),
+            "the run's restart is part of it"
+        );
+        assert!(
+            !g.holds_under(&set(&[restart("b", 2)])),
+            "not the same restart"
+        );
     }
 }

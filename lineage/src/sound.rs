@@ -27,8 +27,8 @@
 use crate::fact::Fact;
 use crate::graph::{LineageGraph, Vertex, Vid};
 use crate::prop::{EndView, Prop};
-use crate::trace::{CrashMode, Event, NodeIdx, Trace};
 use crate::restarts::History;
+use crate::trace::{CrashMode, Event, NodeIdx, Trace};
 use crate::unchanged::same_through;
 use crate::{lineage, Tick};
 use std::collections::BTreeMap;

@@ -43,6 +43,11 @@ pub struct Args {
     /// feasible; exit 1 on any disagreement.
     #[arg(long)]
     shipped: bool,
+    /// With --shipped: also let the searches restart at most N nodes per
+    /// run (`search --restarts N`); the bounds are lowered further until
+    /// exhaustive search fits.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "shipped")]
+    restarts: u32,
 }
 
 /// Molly's published figures (SIGMOD 2015): (protocol, eot, eff, crashes, random, molly).
@@ -104,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         return soundness(n, args.json);
     }
     if args.shipped {
-        return super::bench_shipped::run(args.json);
+        return super::bench_shipped::run(args.json, args.restarts);
     }
     let (seeds, runs, budget) = if args.smoke {
         (3, 20, 2_000)

@@ -6,21 +6,31 @@
 
 use super::shared::{print_json, registry, CliError};
 use ldfi_harness::registry::DynProtocol;
-use ldfi_harness::search::{search, Conclusion, SearchConfig, SearchReport, Strategy};
+use ldfi_harness::search::{
+    search_limited, Conclusion, SearchConfig, SearchLimits, SearchReport, Strategy,
+};
 use ldfi_harness::Params;
+use ldfi_lineage::RestartSpace;
 use serde_json::{json, Value};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 
 /// Most candidate fault sets exhaustive search may run in one row.
 pub const EXHAUSTIVE_LIMIT: f64 = 2.0e4;
 
 /// The protocol's default bounds with EFF (then crashes) lowered until the
-/// exhaustive space fits `limit`; `None` if nothing fits.
-pub fn feasible_bounds(p: &dyn DynProtocol, limit: f64) -> Option<Params> {
+/// exhaustive space (with at most `restarts` restarting nodes) fits
+/// `limit`; `None` if nothing fits.
+pub fn feasible_bounds(p: &dyn DynProtocol, limit: f64, restarts: u32) -> Option<Params> {
     let info = p.info();
     let mut params = info.params;
+    let restarts = RestartSpace {
+        nodes: p.restartable(),
+        budget: restarts,
+    };
     loop {
-        if ldfi_harness::fault_space(&info, &params).candidate_sets() <= limit {
+        let space = ldfi_harness::fault_space(&info, &params);
+        if restarts.candidate_sets(&space, None) <= limit {
             return Some(params);
         }
         if params.eff > 1 {
@@ -34,8 +44,13 @@ pub fn feasible_bounds(p: &dyn DynProtocol, limit: f64) -> Option<Params> {
     }
 }
 
-fn searched(p: &dyn DynProtocol, cfg: &SearchConfig) -> Result<SearchReport, CliError> {
-    Ok(search(p, cfg, &mut |_| {})?)
+fn searched(
+    p: &dyn DynProtocol,
+    cfg: &SearchConfig,
+    limits: SearchLimits,
+) -> Result<SearchReport, CliError> {
+    let never = AtomicBool::new(false);
+    Ok(search_limited(p, cfg, limits, &mut |_| {}, &never)?)
 }
 
 /// One row: both searches on one configuration.
@@ -44,12 +59,14 @@ pub fn row(
     version: &str,
     workload: &str,
     params: Params,
+    restarts: u32,
 ) -> Result<Value, CliError> {
     let cfg = SearchConfig::new(version, workload, params);
-    let ldfi = searched(p, &cfg)?;
+    let limits = SearchLimits::default().with_restarts(restarts);
+    let ldfi = searched(p, &cfg, limits)?;
     let mut ex_cfg = cfg.clone().strategy(Strategy::Exhaustive);
     ex_cfg.exhaustive_limit = EXHAUSTIVE_LIMIT;
-    let ex = searched(p, &ex_cfg)?;
+    let ex = searched(p, &ex_cfg, limits)?;
     let size = |r: &SearchReport| r.counterexamples.first().map(|c| c.config.faults.len());
     let replays = ldfi
         .counterexamples
@@ -62,6 +79,7 @@ pub fn row(
     Ok(json!({
         "protocol": p.info().name, "version": version, "workload": workload,
         "params": {"eot": params.eot, "eff": params.eff, "crashes": params.crashes},
+        "restarts": restarts,
         "ldfi": {
             "verdict": ldfi.conclusion.word(), "assurance": ldfi.assurance,
             "executions": ldfi.executions, "confirm_executions": ldfi.confirm_executions,
@@ -73,26 +91,30 @@ pub fn row(
 }
 
 /// `--shipped`: the table (or JSON); exit 1 on any disagreement.
-pub fn run(as_json: bool) -> Result<ExitCode, CliError> {
+pub fn run(as_json: bool, restarts: u32) -> Result<ExitCode, CliError> {
     let reg = registry();
     let mut rows = Vec::new();
     for p in reg.iter() {
         let info = p.info();
-        let Some(params) = feasible_bounds(p, EXHAUSTIVE_LIMIT) else {
+        let Some(params) = feasible_bounds(p, EXHAUSTIVE_LIMIT, restarts) else {
             continue;
         };
         for v in &info.versions {
             for w in &info.workloads {
-                rows.push(row(p, v, w, params)?);
+                rows.push(row(p, v, w, params, restarts)?);
             }
         }
     }
     let bad = rows.iter().filter(|r| r["disagree"] == true).count();
     if as_json {
-        print_json(&json!({"rows": rows, "disagreements": bad}));
+        print_json(&json!({"rows": rows, "disagreements": bad, "restarts": restarts}));
     } else {
         print_table(&rows);
-        println!("{} configurations, {bad} disagreements", rows.len());
+        let with = match restarts {
+            0 => String::new(),
+            n => format!(" (both searches restart at most {n} node(s) per run)"),
+        };
+        println!("{} configurations, {bad} disagreements{with}", rows.len());
     }
     Ok(if bad > 0 {
         ExitCode::from(1)

@@ -60,7 +60,12 @@ pub struct Args {
     /// the nodes the protocol declares restartable (web-forum-grpc: kv,
     /// auth; protocol models: every node that may fail). Restarts count
     /// toward --max-faults. Default 0: Molly's fault model, no restarts.
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     restarts: u32,
     /// Seed of the runs and of the random strategy.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]

@@ -62,7 +62,9 @@ fn direct_fault(g: &LineageGraph, v: &Vertex, faults: &FaultSet) -> Option<Fault
         Vertex::RestartedBy { node, at } => faults
             .faults()
             .iter()
-            .find(|f| matches!(f, Fault::Restart { node: n, at: r } if *n == name(*node) && r <= at))
+            .find(
+                |f| matches!(f, Fault::Restart { node: n, at: r } if *n == name(*node) && r <= at),
+            )
             .cloned(),
         _ => None,
     }
