@@ -109,6 +109,12 @@ where
         }
     }
 
+    /// Whether nothing is left to read: no buffered bytes, and the body at
+    /// its end (a unary request after its one message).
+    pub fn finished(&self) -> bool {
+        self.buf.is_empty() && (self.ended || self.body.is_end_stream())
+    }
+
     /// A whole message from the buffer, if there is one.
     fn split(&mut self) -> Result<Option<Item>, FrameError> {
         if self.buf.len() < PREFIX {

@@ -22,6 +22,7 @@
 //! - [`record`] — refusal records (JSONL), counters, captures.
 //! - [`capture`] — recorded traffic (JSON lines).
 //! - [`client`] — a raw gRPC client for any method.
+//! - [`upstream`] — the HTTP/2 client to the upstreams, on `h2` directly.
 //! - [`call`] — one call through the proxy, message by message.
 //! - [`server`] — the process: listeners, handshake, metrics.
 //! - [`replay`] — replaying a capture against a target.
@@ -46,6 +47,7 @@ pub mod record;
 pub mod replay;
 pub mod server;
 pub mod status;
+pub mod upstream;
 
 pub use error::RpcError;
 
