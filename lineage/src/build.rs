@@ -16,9 +16,19 @@ use crate::trace::{NodeIdx, Trace};
 /// The lineage of `outcome` (an invariant's `post`, which held) in `trace`,
 /// computed with the datafrog rules of [`rules`](crate::rules).
 pub fn lineage(trace: &Trace, outcome: &Prop) -> LineageGraph {
+    lineage_marked(trace, outcome).0
+}
+
+/// [`lineage`], and the vertices of the facts the outcome reads (each an
+/// `Or` of the fact's derivations): what a restart after a derivation can
+/// still take away ([`crate::restarts`]).
+pub(crate) fn lineage_marked(trace: &Trace, outcome: &Prop) -> (LineageGraph, Vec<Vid>) {
     let fx = Facts::new(trace, outcome);
     let need = needed(&fx);
-    Builder::new(trace, &fx, &need).build(outcome)
+    let mut b = Builder::new(trace, &fx, &need);
+    let g = b.build_in_place(outcome);
+    let read: Vec<Vid> = b.fact.iter().copied().filter(|v| *v < ON_STACK).collect();
+    (g, read)
 }
 
 /// A vertex to build, before it has an index.
@@ -99,13 +109,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn build(mut self, outcome: &Prop) -> LineageGraph {
+    fn build_in_place(&mut self, outcome: &Prop) -> LineageGraph {
         let root_key = self.prop_key(outcome);
         self.prop = vec![UNSEEN; self.props.len()];
         let root = self.dfs(root_key);
         LineageGraph {
             nodes: self.trace.nodes.clone(),
-            vertices: self.vertices,
+            vertices: std::mem::take(&mut self.vertices),
             root,
         }
     }

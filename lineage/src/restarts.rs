@@ -110,14 +110,24 @@ impl History {
 }
 
 /// `g` with every act conditioned on its node's restarts through the act's
-/// tick (see the module documentation): the conditions come first, every
-/// other vertex after them, in their order.
-pub(crate) fn condition_acts(g: LineageGraph, trace: &Trace) -> LineageGraph {
+/// tick — through EOT for a derivation of a fact the outcome reads (a
+/// child of a vertex in `read_at_end`) — see the module documentation:
+/// the conditions come first, every other vertex after them, in order.
+pub(crate) fn condition_acts(g: LineageGraph, trace: &Trace, read_at_end: &[Vid]) -> LineageGraph {
     let mut history = History::new(trace);
     let mut pre: Vec<Vertex> = Vec::new();
     let mut cond: Vec<Option<Vid>> = Vec::with_capacity(g.vertices.len());
-    for v in &g.vertices {
+    let mut read = vec![false; g.vertices.len()];
+    for &v in read_at_end {
+        if let Some(Vertex::Or { children, .. }) = g.vertices.get(v as usize) {
+            for &c in children {
+                read[c as usize] = true;
+            }
+        }
+    }
+    for (i, v) in g.vertices.iter().enumerate() {
         let act = match v {
+            Vertex::Derivation { node, .. } if read[i] => Some((*node, trace.eot)),
             Vertex::Derivation { node, at, .. } => Some((*node, *at)),
             Vertex::Message { id, .. } => Some((id.from, id.sent)),
             _ => None,
@@ -180,7 +190,10 @@ mod tests {
         );
         assert!(g.holds_under(&set(&[restart("a", 2)])), "after a's send");
         assert!(!g.holds_under(&set(&[restart("c", 3)])), "c's derivation");
-        assert!(g.holds_under(&set(&[restart("c", 4)])), "facts persist");
+        assert!(
+            !g.holds_under(&set(&[restart("c", 4)])),
+            "a restart may clear a fact the outcome reads"
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@
 //! Under [`CrashMode::Molly`] a crashed node still derives: derivations
 //! lose their "node up" condition (messages keep "sender up").
 
+use crate::build::lineage_marked;
 use crate::fact::Fact;
 use crate::graph::{LineageGraph, Vertex, Vid};
 use crate::prop::{EndView, Prop};
@@ -50,6 +51,7 @@ pub fn lineage_with(trace: &Trace, outcome: &Prop, opts: &LineageOptions) -> Lin
         end: TraceEnd::new(trace),
         vertices: Vec::new(),
         same_eot: None,
+        read_at_end: Vec::new(),
     };
     let root = if opts.happens_before {
         c.same()
@@ -65,7 +67,7 @@ pub fn lineage_with(trace: &Trace, outcome: &Prop, opts: &LineageOptions) -> Lin
         nodes,
         mut vertices,
         root,
-    } = crate::restarts::condition_acts(g, trace);
+    } = crate::restarts::condition_acts(g, trace, &c.read_at_end);
     if opts.crash == CrashMode::Molly {
         for v in &mut vertices {
             if let Vertex::Derivation {
@@ -216,6 +218,8 @@ struct Composer<'a> {
     end: TraceEnd,
     vertices: Vec<Vertex>,
     same_eot: Option<Vid>,
+    /// Vertices of facts the outcome reads at EOT (see `restarts`).
+    read_at_end: Vec<Vid>,
 }
 
 impl Composer<'_> {
@@ -230,6 +234,19 @@ impl Composer<'_> {
 
     /// Appends `g`'s vertices (keeping only the root's children for which
     /// `keep` holds, if the root is an `Or`) and returns its root.
+    /// [`Composer::merge`] of a graph whose vertices `read` are facts the
+    /// outcome reads at EOT.
+    fn merge_read(
+        &mut self,
+        g: LineageGraph,
+        read: Vec<Vid>,
+        keep: &dyn Fn(&Vertex) -> bool,
+    ) -> Vid {
+        let base = self.vertices.len() as Vid;
+        self.read_at_end.extend(read.into_iter().map(|v| v + base));
+        self.merge(g, keep)
+    }
+
     fn merge(&mut self, g: LineageGraph, keep: &dyn Fn(&Vertex) -> bool) -> Vid {
         let base = self.vertices.len() as Vid;
         let root = g.root;
@@ -257,8 +274,8 @@ impl Composer<'_> {
 
     fn compose(&mut self, p: &Prop) -> Vid {
         if plain(p) && self.synthetic.is_none() {
-            let g = lineage(self.trace, p);
-            return self.merge(g, &|_| true);
+            let (g, read) = lineage_marked(self.trace, p);
+            return self.merge_read(g, read, &|_| true);
         }
         match p {
             Prop::True => self.push(Vertex::True),
@@ -287,8 +304,8 @@ impl Composer<'_> {
         if live.is_empty() {
             return self.push(Vertex::False);
         }
-        let g = lineage(self.source(), &Prop::Holds(f.clone()));
-        self.merge(g, &|v| match v {
+        let (g, read) = lineage_marked(self.source(), &Prop::Holds(f.clone()));
+        self.merge_read(g, read, &|v| match v {
             Vertex::Derivation { node, at, .. } => live.contains(&(*node, *at)),
             // Under molly semantics derivations are rewritten later; here
             // every root child is a derivation.

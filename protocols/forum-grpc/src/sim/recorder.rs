@@ -237,8 +237,19 @@ impl Recorder {
         for &node in &restarted {
             self.down.remove(&node);
             self.lives[node as usize] += 1;
-            self.held[node as usize].clear();
             self.events.push(Event::Restart { node, at: t });
+            // What it held is gone: said in the trace, so that lineage
+            // explains a fact it holds at EOT by what it derived since.
+            for fact in std::mem::take(&mut self.held[node as usize]) {
+                let step = self.step(node);
+                self.events.push(Event::Retract {
+                    node,
+                    at: t,
+                    step,
+                    fact,
+                    causes: Vec::new(),
+                });
+            }
         }
         let due: Vec<NodeIdx> = (self.plan.crash.iter())
             .filter(|(_, at)| **at == t)
