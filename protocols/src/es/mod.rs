@@ -141,6 +141,13 @@ impl Protocol for EsReplication {
         ldfi_enforce::Spec::parse("es-replication.spec", ENFORCEMENT_SPEC).map(Some)
     }
 
+    /// None: the model keeps in memory what Elasticsearch keeps on disk
+    /// (each copy's operations, its translog), so a restarted copy would
+    /// come back empty — a loss Elasticsearch does not have.
+    fn restartable(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The perfect failure detector: `M` learns of a copy's crash at the next tick.
     fn crash_notice(&self, _setup: &Setup, crashed: &str) -> Vec<(String, Msg)> {
         if !COPIES.contains(&crashed) {
