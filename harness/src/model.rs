@@ -70,6 +70,15 @@ pub struct ProtocolInfo {
     pub params: Params,
 }
 
+/// The nodes of `info` that may fail (not exempt), in order: who may
+/// restart unless a protocol says otherwise.
+pub fn may_fail(info: &ProtocolInfo) -> Vec<String> {
+    (info.nodes.iter())
+        .filter(|n| !info.exempt.contains(n))
+        .cloned()
+        .collect()
+}
+
 /// Which run a protocol is asked to build: the version, workload and bounds.
 #[derive(Clone, Debug)]
 pub struct Setup {
@@ -158,11 +167,7 @@ pub trait Protocol: 'static {
     /// losing everything it held in memory. Default: every node that may
     /// fail (not in [`ProtocolInfo::exempt`]).
     fn restartable(&self) -> Vec<String> {
-        let info = self.info();
-        info.nodes
-            .into_iter()
-            .filter(|n| !info.exempt.contains(n))
-            .collect()
+        may_fail(&self.info())
     }
     /// Enforcement predicates (models and forbidden message sequences)
     /// checked on every delivered message of every run. Default: none.

@@ -18,11 +18,7 @@ pub trait DynProtocol {
     /// must accept `restart(n, t)` for each of them. Default: every node
     /// that may fail.
     fn restartable(&self) -> Vec<String> {
-        let info = self.info();
-        info.nodes
-            .into_iter()
-            .filter(|n| !info.exempt.contains(n))
-            .collect()
+        crate::model::may_fail(&self.info())
     }
     /// Runs it once, checked against `spec` instead of its own
     /// enforcement predicates.

@@ -96,18 +96,7 @@ impl FaultVars {
                         at: t,
                     },
                 );
-                let b = match by.last() {
-                    None => r,
-                    Some(&prev) => {
-                        let b = cnf.new_lit();
-                        cnf.clause(&[!r, b]);
-                        cnf.clause(&[!prev, b]);
-                        cnf.clause(&[!b, prev, r]);
-                        // One restart per node.
-                        cnf.clause(&[!r, !prev]);
-                        b
-                    }
-                };
+                let b = by_tick(cnf, by.last().copied(), r);
                 restart.push(r);
                 by.push(b);
             }
@@ -126,10 +115,7 @@ impl FaultVars {
             .iter()
             .filter_map(|(_, _, by)| by.last().copied())
             .collect();
-        let tot = Totalizer::build(cnf, &restarting, budget + 1);
-        if let Some(over) = tot.more_than(budget) {
-            cnf.clause(&[!over]);
-        }
+        at_most(cnf, &restarting, budget);
     }
 
     /// `restarted_by(node, t)`: the node restarted at some tick `<= t`.
@@ -182,18 +168,7 @@ impl FaultVars {
                     at: t,
                 };
                 self.push(c, fault);
-                let d = match down.last() {
-                    None => c,
-                    Some(&prev) => {
-                        let d = cnf.new_lit();
-                        cnf.clause(&[!c, d]);
-                        cnf.clause(&[!prev, d]);
-                        cnf.clause(&[!d, prev, c]);
-                        // One crash time per node.
-                        cnf.clause(&[!c, !prev]);
-                        d
-                    }
-                };
+                let d = by_tick(cnf, down.last().copied(), c);
                 crash.push(c);
                 down.push(d);
             }
@@ -207,10 +182,7 @@ impl FaultVars {
         let crashed: Vec<Lit> = (0..self.nodes.len())
             .filter_map(|n| self.crashed(n))
             .collect();
-        let tot = Totalizer::build(cnf, &crashed, budget + 1);
-        if let Some(over) = tot.more_than(budget) {
-            cnf.clause(&[!over]);
-        }
+        at_most(cnf, &crashed, budget);
     }
 
     fn push(&mut self, lit: Lit, fault: Fault) {
@@ -282,5 +254,28 @@ impl FaultVars {
             .filter(|(_, lit)| values[lit.index()] == lit.is_positive())
             .map(|(f, _)| f.clone())
             .collect()
+    }
+}
+
+/// The next link of a "by tick t" chain: `by(t) ↔ by(t−1) ∨ x(t)` (just
+/// `x(t)` at the first tick), with at most one `x` per chain
+/// (`x(t) → ¬by(t−1)`): one crash time, or one restart, per node.
+fn by_tick(cnf: &mut Cnf, prev: Option<Lit>, x: Lit) -> Lit {
+    let Some(prev) = prev else {
+        return x;
+    };
+    let by = cnf.new_lit();
+    cnf.clause(&[!x, by]);
+    cnf.clause(&[!prev, by]);
+    cnf.clause(&[!by, prev, x]);
+    cnf.clause(&[!x, !prev]);
+    by
+}
+
+/// At most `budget` of `lits` are true.
+fn at_most(cnf: &mut Cnf, lits: &[Lit], budget: usize) {
+    let tot = Totalizer::build(cnf, lits, budget + 1);
+    if let Some(over) = tot.more_than(budget) {
+        cnf.clause(&[!over]);
     }
 }
